@@ -1,0 +1,198 @@
+#include "analysis/findings.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <unordered_map>
+
+#include "analysis/causes.h"
+#include "analysis/task_class.h"
+#include "base/format.h"
+
+namespace kstarve {
+
+namespace {
+
+// The first antagonist that is a thread (not idle time or an unknown holder).
+const Antagonist* TopThread(const std::vector<Antagonist>& as) {
+  for (const Antagonist& a : as) {
+    if (a.pid > 0) return &a;
+  }
+  return nullptr;
+}
+
+std::string PolicyOf(const Antagonist& a) {
+  switch (a.cls) {
+    case TaskClass::kRt: return "RT priority " + std::to_string(RtPriority(a.prio));
+    case TaskClass::kStop: return "the stop class";
+    case TaskClass::kDeadline: return "SCHED_DEADLINE";
+    case TaskClass::kFair: return "nice " + std::to_string(NiceFromPrio(a.prio));
+    default: return "an unknown policy";
+  }
+}
+
+// "kworker/1:*" for per-CPU kworkers, else the comm itself.
+std::string ClassName(const std::string& comm, int bound_cpu) {
+  if (bound_cpu >= 0 && comm.starts_with("kworker/")) return "kworker/" + std::to_string(bound_cpu) + ":*";
+  return comm;
+}
+
+std::string Who(const Antagonist& a) { return a.comm + " (" + std::to_string(a.pid) + ")"; }
+
+std::string HeldSummary(const std::vector<Antagonist>& as, int64_t wait_ns) {
+  std::string s;
+  int shown = 0;
+  for (const Antagonist& a : as) {
+    if (shown == 3) break;
+    if (!s.empty()) s += ", ";
+    s += a.pid > 0 ? Who(a) + " [" + std::string(TaskClassName(a.cls)) + ", " + PolicyOf(a) + "]"
+                   : a.comm;
+    s += " " + FormatMs(a.ns) + " ms (" + FormatPercent(a.ns, wait_ns) + ")";
+    ++shown;
+  }
+  return s.empty() ? "nothing traced" : s;
+}
+
+}  // namespace
+
+std::string Recommend(const FindingReport& f, int nice_now) {
+  const Antagonist* a = TopThread(f.antagonists);
+  const std::string victim = ClassName(f.victim.comm, f.bound_cpu);
+  const bool per_cpu = f.bound_cpu >= 0;
+  const std::string cpu = std::to_string(f.bound_cpu);
+  const std::string pin_note =
+      per_cpu ? victim + " is a per-CPU kernel thread and cannot migrate off CPU " + cpu + ". " : std::string();
+  const std::string standing =
+      per_cpu && f.victim.comm.starts_with("kworker/")
+          ? " kworkers come and go, so make it a standing rule (kstarve guard) rather than a one-off chrt/renice."
+          : "";
+  if (f.cause == "rt-preemption" && a != nullptr) {
+    if (a->cls == TaskClass::kStop) {
+      return "The stop class (" + a->comm + ") ran: CPU migration or hotplug work, nothing to tune on " + victim + ".";
+    }
+    int rtp = RtPriority(a->prio);
+    if (f.victim_prio < 100) {  // RT victim behind a higher RT thread
+      return pin_note + "Raise " + victim + " above RT priority " + std::to_string(rtp) + " (chrt -r -p " +
+             std::to_string(std::min(rtp + 1, 99)) + " " + std::to_string(f.victim.pid) + "), or lower " + Who(*a) +
+             " below it." + standing;
+    }
+    if (per_cpu) {
+      return pin_note + "Run the per-CPU kernel threads of CPU " + cpu + " as SCHED_RR " +
+             std::to_string(std::min(rtp + 1, 99)) + ", above " + Who(*a) + " (" + PolicyOf(*a) +
+             "): chrt -r -p " + std::to_string(std::min(rtp + 1, 99)) + " " + std::to_string(f.victim.pid) +
+             " for this one; or lower " + a->comm + "'s RT priority, or keep it off CPU " + cpu + "." + standing;
+    }
+    return "A " + std::string(TaskClassName(a->cls)) + " thread, " + Who(*a) + " (" + PolicyOf(*a) + "), ran while " +
+           victim + " (nice " + std::to_string(nice_now) + ") waited: give " + victim +
+           " an RT priority above " + std::to_string(rtp) + ", widen its CPU affinity so it can run elsewhere, or " +
+           "make " + a->comm + " sleep or yield more often.";
+  }
+  if (f.cause == "fair-share" && a != nullptr) {
+    std::string s = pin_note;
+    if (per_cpu) {
+      s += "Give the per-CPU kernel threads of CPU " + cpu + " more weight than " + Who(*a) + " (" + PolicyOf(*a) +
+           "): renice them to -20 (weight 88761 against 1024 at nice 0), or SCHED_RR 1 so they preempt fair tasks.";
+    } else {
+      s += "Renice " + victim + " (now nice " + std::to_string(nice_now) + ") below " + a->comm + "'s nice " +
+           std::to_string(NiceFromPrio(a->prio)) + ", or let the two run on different CPUs.";
+    }
+    s += " If " + a->comm +
+         " runs in a cgroup with a large cpu.weight / cpu.shares, that group weight is what counts: lower it, or put " +
+         victim + " on equal footing.";
+    if (a->prio == f.victim_prio) {
+      s += " Both are at the same nice level: on EEVDF kernels (6.6+) a woken thread is placed by its lag and can "
+           "queue behind one that keeps running for several slices.";
+    }
+    return s + standing;
+  }
+  if (f.cause == "irq") {
+    return "Hard-IRQ handlers took most of the CPU while " + victim +
+           " waited: move IRQ affinity away from that CPU (/proc/irq/N/smp_affinity_list) or boot with threadirqs.";
+  }
+  if (f.cause == "softirq") {
+    return "Soft-IRQ processing took most of the CPU while " + victim +
+           " waited: spread network/block completions (RPS/XPS, IRQ affinity) or run ksoftirqd of that CPU higher.";
+  }
+  if (f.cause == "deadline" && a != nullptr) {
+    return "A SCHED_DEADLINE thread, " + Who(*a) + ", held the CPU: check its runtime/period reservation.";
+  }
+  return "The CPU was idle or untraced while " + victim +
+         " was runnable: look for lost events, CPU isolation/hotplug, or CFS bandwidth throttling (cpu.max, "
+         "cfs_quota_us) of its cgroup.";
+}
+
+std::vector<FindingReport> BuildFindings(const Report& report, const std::vector<TaskReport>& threads) {
+  std::unordered_map<int32_t, std::vector<const EpisodeReport*>> by_victim;
+  for (const EpisodeReport& e : report.episodes) by_victim[e.victim.pid].push_back(&e);
+
+  std::vector<FindingReport> out;
+  const double window_s = static_cast<double>(report.duration_ns()) / 1e9;
+  for (const TaskReport& t : threads) {
+    auto it = by_victim.find(t.pid);
+    if (it != by_victim.end()) {
+      const auto& eps = it->second;
+      const EpisodeReport& worst = **std::max_element(
+          eps.begin(), eps.end(), [](const auto* a, const auto* b) { return a->wait_ns() < b->wait_ns(); });
+      FindingReport f;
+      f.victim = worst.victim;
+      f.victim_prio = worst.victim_prio;
+      f.bound_cpu = t.bound_cpu;
+      f.kind = "long-wait";
+      f.cause = worst.cause;
+      f.antagonists = worst.antagonists;
+      f.delay_share = t.delay_share;
+      f.worst_ns = worst.wait_ns();
+      f.evidence = std::to_string(eps.size()) + " wait(s) of at least " + FormatMs(report.options.threshold_ns) +
+                   " ms; the longest, " + FormatMs(worst.wait_ns()) + " ms on CPU " + std::to_string(worst.cpu) +
+                   " from " + FormatSeconds(worst.start) + " s to " + FormatSeconds(worst.end) + " s" +
+                   (worst.truncated ? " (still waiting at the end of the trace)" : "") + ", while " +
+                   HeldSummary(worst.antagonists, worst.wait_ns()) + " held that CPU";
+      if (worst.irq_ns + worst.softirq_ns > 0) {
+        f.evidence += "; IRQs " + FormatMs(worst.irq_ns) + " ms, softirqs " + FormatMs(worst.softirq_ns) + " ms";
+      }
+      if (worst.kernel_wait_ns >= 0) {
+        f.evidence += "; the kernel's sched_stat_wait says " + FormatMs(worst.kernel_wait_ns) + " ms on the runqueue";
+      }
+      f.evidence += ".";
+      f.recommendation = Recommend(f, NiceFromPrio(t.prio));
+      out.push_back(std::move(f));
+    }
+    if (t.delay_share >= report.options.chronic_share && t.waits >= report.options.chronic_min_waits) {
+      FindingReport f;
+      f.victim = {t.pid, t.comm};
+      f.victim_prio = t.prio;
+      f.bound_cpu = t.bound_cpu;
+      f.kind = "chronic-delay";
+      f.antagonists = t.antagonists;
+      f.cause = std::string(ClassifyCause(t.sum_delay_ns, t.wait_irq_ns, t.wait_softirq_ns, t.antagonists));
+      f.delay_share = t.delay_share;
+      f.worst_ns = t.sum_delay_ns;
+      char share[32];
+      std::snprintf(share, sizeof share, "%.1f %%", t.delay_share * 100);
+      f.evidence = "runnable but not running for " + std::string(share) + " of the " +
+                   FormatMs(report.duration_ns()) + " ms window (" + FormatMs(t.sum_delay_ns) + " ms in " +
+                   std::to_string(t.waits) + " waits, average " +
+                   FormatMs(t.waits ? t.sum_delay_ns / static_cast<int64_t>(t.waits) : 0) + " ms, longest " +
+                   FormatMs(t.max_delay_ns) + " ms); its CPU was held by " +
+                   HeldSummary(t.antagonists, t.sum_delay_ns);
+      if (!t.work_function.empty()) {
+        f.evidence += "; it ran " + std::to_string(t.work_items) + " work items, mostly " + t.work_function;
+      }
+      if (t.max_delay_ns < report.options.threshold_ns) {
+        f.evidence += "; no single wait reached " + FormatMs(report.options.threshold_ns) +
+                      " ms, so a threshold detector sees nothing";
+      }
+      f.evidence += ".";
+      (void)window_s;
+      f.recommendation = Recommend(f, NiceFromPrio(t.prio));
+      out.push_back(std::move(f));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const FindingReport& a, const FindingReport& b) {
+    if (a.worst_ns != b.worst_ns) return a.worst_ns > b.worst_ns;
+    return a.victim.pid < b.victim.pid;
+  });
+  return out;
+}
+
+}  // namespace kstarve

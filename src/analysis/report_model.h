@@ -1,0 +1,115 @@
+// The result of analysing a trace: what every output format (text, JSON,
+// Perfetto) prints. Names follow the JSON contract of the brief.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "analysis/task_class.h"
+
+namespace kstarve {
+
+struct AnalysisOptions {
+  int64_t threshold_ns = 10'000'000;  // --threshold-ms: episodes are waits at least this long
+  double chronic_share = 0.10;        // --chronic-share: delay share that makes a chronic delay
+  uint64_t chronic_min_waits = 10;    // "many short waits": fewer is a long-wait matter
+  bool by_comm = false;               // --by comm: one table row per comm
+  size_t max_episodes = 10000;        // longest kept when there are more
+};
+
+struct TraceSummary {
+  std::string format;  // "ftrace", "trace-cmd", "perf-script"
+  std::vector<std::string> inputs;
+  uint64_t events = 0;
+  int cpus = 0;
+  int64_t start = 0;  // ns
+  int64_t end = 0;
+  uint64_t inferred_switches = 0;
+  uint64_t lost_events = 0;   // as the trace's LOST markers count them
+  uint64_t lost_markers = 0;  // how many gaps
+  std::vector<int> late_cpus;  // per-CPU buffers that start after the others
+  uint64_t lines = 0, skipped_lines = 0, other_events = 0, malformed = 0, overlong_lines = 0;
+  uint64_t reordered = 0, dropped_late = 0;
+  std::vector<std::string> problems;
+};
+
+struct ThreadRef {
+  int32_t pid = -1;
+  std::string comm;
+};
+
+struct Antagonist {
+  int32_t pid = -1;
+  std::string comm;
+  int prio = 0;
+  TaskClass cls = TaskClass::kUnknown;
+  int64_t ns = 0;
+};
+
+struct TaskReport {
+  int32_t pid = -1;  // -1 for a --by comm row that merges several threads
+  std::string comm;
+  int prio = 0;
+  int threads = 1;
+  int bound_cpu = -1;  // per-CPU kernel thread's CPU, or -1
+  int64_t runtime_ns = 0;
+  uint64_t switches = 0;
+  uint64_t inferred_switches = 0;
+  uint64_t waits = 0;
+  int64_t sum_delay_ns = 0;
+  int64_t max_delay_ns = 0;
+  int64_t max_delay_start = 0;
+  int64_t max_delay_end = 0;
+  bool incomplete = false;  // lost events hid part of its history
+  double delay_share = 0;
+  // Over all its waits: who held its CPU, and IRQ time there.
+  std::vector<Antagonist> antagonists;
+  int64_t wait_irq_ns = 0;
+  int64_t wait_softirq_ns = 0;
+  std::string work_function;  // the function a kworker ran most often
+  uint64_t work_items = 0;    // how many work items it ran
+};
+
+struct EpisodeReport {
+  ThreadRef victim;
+  int victim_prio = 0;
+  int cpu = -1;
+  int64_t start = 0;
+  int64_t end = 0;
+  int64_t kernel_wait_ns = -1;  // the kernel's sched_stat_wait, when traced
+  int64_t irq_ns = 0;
+  int64_t softirq_ns = 0;
+  std::string cause;
+  std::vector<Antagonist> antagonists;
+  ThreadRef waker;
+  bool truncated = false;  // still waiting when the trace ends
+  std::string work_function;  // what a kworker ran last, if traced
+  int64_t wait_ns() const { return end - start; }
+};
+
+struct FindingReport {
+  ThreadRef victim;
+  int victim_prio = 0;
+  int bound_cpu = -1;
+  std::string kind;   // "long-wait" | "chronic-delay"
+  std::string cause;
+  std::vector<Antagonist> antagonists;
+  std::string evidence;
+  std::string recommendation;
+  double delay_share = 0;
+  int64_t worst_ns = 0;
+};
+
+struct Report {
+  AnalysisOptions options;
+  TraceSummary trace;
+  std::vector<TaskReport> tasks;
+  std::vector<EpisodeReport> episodes;  // by start time
+  uint64_t episodes_total = 0;          // before max_episodes applied
+  std::vector<FindingReport> findings;  // worst first
+
+  int64_t duration_ns() const { return trace.end - trace.start; }
+};
+
+}  // namespace kstarve

@@ -1,0 +1,78 @@
+#include "cli/report_command.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+
+#include "pipeline/analyze_traces.h"
+#include "report/json_report.h"
+#include "report/text_report.h"
+
+namespace kstarve {
+
+ReportCommand::ReportCommand(CLI::App& app) {
+  cmd_ = app.add_subcommand("report", "Explain scheduling delays in trace files");
+  cmd_->description(
+      "Explain scheduling delays in trace files: who waited, how long, behind whom, and why.\n\n"
+      "Reads ftrace text (/sys/kernel/tracing/trace, trace_pipe), `trace-cmd report` output\n"
+      "(also -R) and `perf script` output of sched/irq/workqueue tracepoints. The format is\n"
+      "recognized from the content; `-` reads standard input; .gz and .zst are decompressed.\n"
+      "Lines that are not trace records (a pasted mail, headers) are skipped and counted.\n\n"
+      "Record a trace for it, for example:\n"
+      "  trace-cmd record -e sched_switch -e sched_waking -e sched_wakeup -e sched_migrate_task \\\n"
+      "      -e irq -e softirq_entry -e softirq_exit -e workqueue_execute_start sleep 5\n"
+      "  trace-cmd report > trace.txt && kstarve report trace.txt\n\n"
+      "Delays follow `perf sched latency`: from the first wakeup (or a preempted switch-out)\n"
+      "to the next switch-in. Episodes are waits of at least --threshold-ms; findings are\n"
+      "threads with an episode (long-wait) or a delay share of at least --chronic-share\n"
+      "(chronic-delay). Exit status: 0 on success, 1 if a trace cannot be read, 2 on usage errors.");
+  cmd_->add_option("TRACE", traces_, "Trace files (several: consecutive pieces of one trace)")->required();
+  cmd_->add_option("--format", format_, "Output: text (a table, episodes, findings) or json (kstarve.report/1)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd_->add_option("--threshold-ms", threshold_ms_, "Shortest wait reported as an episode, in ms")
+      ->check(CLI::Range(0.001, 1e9))
+      ->capture_default_str();
+  cmd_->add_option("--chronic-share", chronic_share_,
+                   "Delay share (sum of waits / window) that makes a chronic-delay finding")
+      ->check(CLI::Range(0.0001, 1.0))
+      ->capture_default_str();
+  cmd_->add_option("--by", by_, "Table rows per thread (pid) or merged per command name (comm)")
+      ->check(CLI::IsMember({"pid", "comm"}))
+      ->capture_default_str();
+  cmd_->add_option("--perfetto", perfetto_,
+                   "Also write a Chrome JSON trace for ui.perfetto.dev: CPU tracks, victims' waits, wakeup flows");
+  cmd_->add_option("--top", top_, "Text table rows to show (0: all)")->capture_default_str();
+  cmd_->add_option("--color", color_, "Colour in text output: auto (on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+}
+
+int ReportCommand::Run() {
+  if (!cmd_->parsed()) return 2;
+  AnalyzeRequest req;
+  req.inputs = traces_;
+  req.analysis.threshold_ns = static_cast<int64_t>(std::llround(threshold_ms_ * 1e6));
+  req.analysis.chronic_share = chronic_share_;
+  req.analysis.by_comm = by_ == "comm";
+  req.perfetto_path = perfetto_;
+  Result<Report> report = AnalyzeTraces(req);
+  if (!report.ok()) {
+    std::cerr << "kstarve report: " << report.status().message() << "\n";
+    return 1;
+  }
+  if (format_ == "json") {
+    WriteJsonReport(*report, std::cout);
+  } else {
+    TextOptions o;
+    o.color = color_ == "always" || (color_ == "auto" && isatty(1) && std::getenv("NO_COLOR") == nullptr);
+    o.max_rows = top_;
+    WriteTextReport(*report, o, std::cout);
+  }
+  if (!perfetto_.empty()) std::cerr << "kstarve report: wrote " << perfetto_ << " (open it in ui.perfetto.dev)\n";
+  return std::cout.good() ? 0 : 1;
+}
+
+}  // namespace kstarve

@@ -1,0 +1,29 @@
+// `kstarve report TRACE...`: explain scheduling delays from trace files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace kstarve {
+
+class ReportCommand {
+ public:
+  explicit ReportCommand(CLI::App& app);
+  // Runs if the subcommand was given; returns the process exit code.
+  int Run();
+
+ private:
+  CLI::App* cmd_;
+  std::vector<std::string> traces_;
+  std::string format_ = "text";
+  double threshold_ms_ = 10;
+  double chronic_share_ = 0.10;
+  std::string by_ = "pid";
+  std::string perfetto_;
+  std::string color_ = "auto";
+  size_t top_ = 25;
+};
+
+}  // namespace kstarve

@@ -1,0 +1,114 @@
+// The kstarve binary as a user meets it: help, version, errors, exit codes.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Run {
+  int status;
+  std::string out;  // stdout and stderr
+};
+
+Run Kstarve(const std::string& args) {
+  std::string cmd = std::string(KSTARVE_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+std::string TempFile(const std::string& name, const std::string& content) {
+  std::string path = std::filesystem::temp_directory_path() / ("kstarve-cli-test-" + name);
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+TEST(CliTest, VersionAndHelp) {
+  Run v = Kstarve("--version");
+  EXPECT_EQ(v.status, 0);
+  EXPECT_NE(v.out.find("kstarve 0."), std::string::npos) << v.out;
+  Run h = Kstarve("--help");
+  EXPECT_EQ(h.status, 0);
+  EXPECT_NE(h.out.find("report"), std::string::npos);
+  Run hr = Kstarve("help report");
+  EXPECT_EQ(hr.status, 0);
+  EXPECT_NE(hr.out.find("--threshold-ms"), std::string::npos) << hr.out;
+  EXPECT_NE(hr.out.find("--perfetto"), std::string::npos);
+  EXPECT_EQ(Kstarve("report --help").status, 0);
+  EXPECT_EQ(Kstarve("help nosuch").status, 2);
+}
+
+TEST(CliTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(Kstarve("report").status, 2);
+  EXPECT_EQ(Kstarve("report x --format xml").status, 2);
+  EXPECT_EQ(Kstarve("report x --by tid").status, 2);
+}
+
+TEST(CliTest, MissingFileIsNamed) {
+  Run r = Kstarve("report /nonexistent/trace.txt");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("/nonexistent/trace.txt"), std::string::npos) << r.out;
+}
+
+TEST(CliTest, EmptyAndGarbageInputAreClearErrors) {
+  Run e = Kstarve("report " + TempFile("empty", ""));
+  EXPECT_EQ(e.status, 1);
+  EXPECT_NE(e.out.find("kstarve-cli-test-empty"), std::string::npos) << e.out;
+  std::string garbage;
+  for (int i = 0; i < 100000; ++i) garbage.push_back(static_cast<char>((i * 7919) % 256));
+  Run g = Kstarve("report " + TempFile("garbage", garbage));
+  EXPECT_EQ(g.status, 1);
+  EXPECT_NE(g.out.find("no trace records"), std::string::npos) << g.out;
+}
+
+TEST(CliTest, JsonFromStdinAndPerfetto) {
+  std::string trace =
+      "  hog-100 [001] d..2. 10.000000: sched_switch: prev_comm=hog prev_pid=100 prev_prio=89 prev_state=R+ ==> "
+      "next_comm=hog next_pid=100 next_prio=89\n"
+      "  hog-100 [001] d..2. 10.005000: sched_waking: comm=worker pid=200 prio=120 target_cpu=001\n"
+      "  hog-100 [001] d..2. 10.045000: sched_switch: prev_comm=hog prev_pid=100 prev_prio=89 prev_state=S ==> "
+      "next_comm=worker next_pid=200 next_prio=120\n"
+      "  worker-200 [001] d..2. 10.046000: sched_switch: prev_comm=worker prev_pid=200 prev_prio=120 prev_state=S "
+      "==> next_comm=swapper/1 next_pid=0 next_prio=120\n";
+  std::string path = TempFile("small.txt", trace);
+  std::string perfetto = std::filesystem::temp_directory_path() / "kstarve-cli-test.perfetto.json";
+  Run r = Kstarve("report --format json --perfetto " + perfetto + " - < " + path);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::string json_text = r.out.substr(0, r.out.rfind("}\n") + 2);
+  nlohmann::json j = nlohmann::json::parse(json_text);
+  ASSERT_EQ(j["episodes"].size(), 1u);
+  EXPECT_EQ(j["episodes"][0]["cause"], "rt-preemption");
+  EXPECT_EQ(j["trace"]["inputs"][0], "-");
+  std::ifstream in(perfetto);
+  nlohmann::json p = nlohmann::json::parse(in);
+  bool wait_slice = false, cpu_slice = false, flow = false;
+  for (const auto& e : p["traceEvents"]) {
+    if (e["ph"] == "X" && e["pid"] == 2 && e["tid"] == 200) wait_slice = true;
+    if (e["ph"] == "X" && e["pid"] == 1 && e["tid"] == 1) cpu_slice = true;
+    if (e["ph"] == "s") flow = true;
+  }
+  EXPECT_TRUE(wait_slice);
+  EXPECT_TRUE(cpu_slice);
+  EXPECT_TRUE(flow);
+}
+
+TEST(CliTest, TextReportStartsWithThePerfTable) {
+  Run r = Kstarve("report --color never " + std::string(KSTARVE_SOURCE_DIR) + "/examples/rt-hog.txt.zst");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out.find(" ----"), 0u);
+  EXPECT_NE(r.out.find("Task                  |   Runtime ms  | Switches | Avg delay ms"), std::string::npos);
+  EXPECT_NE(r.out.find("Findings"), std::string::npos);
+  EXPECT_EQ(r.out.find("\033["), std::string::npos);  // no colour when asked
+}
+
+}  // namespace
