@@ -246,10 +246,11 @@ Report Analyzer::Finish(TraceSummary summary) {
   r.trace.events = events_;
   r.trace.start = first_ts_;
   r.trace.end = last_ts_;
-  r.trace.cpus = tracker_.cpus_seen();
+  r.trace.cpus = tracker_.max_cpu() + 1;
   r.trace.inferred_switches = tracker_.inferred_switches();
   r.trace.lost_events = tracker_.lost_events();
   r.trace.lost_markers = tracker_.lost_markers();
+  r.trace.unobserved_waits = tracker_.unobserved_waits();
   r.trace.late_cpus.assign(tracker_.late_cpus().begin(), tracker_.late_cpus().end());
   std::vector<TaskReport> threads = BuildThreadRows(r);
 

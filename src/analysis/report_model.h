@@ -28,6 +28,7 @@ struct TraceSummary {
   uint64_t inferred_switches = 0;
   uint64_t lost_events = 0;   // as the trace's LOST markers count them
   uint64_t lost_markers = 0;  // how many gaps
+  uint64_t unobserved_waits = 0;  // open at the end on CPUs the trace never shows
   std::vector<int> late_cpus;  // per-CPU buffers that start after the others
   uint64_t lines = 0, skipped_lines = 0, other_events = 0, malformed = 0, overlong_lines = 0;
   uint64_t reordered = 0, dropped_late = 0;

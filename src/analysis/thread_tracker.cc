@@ -45,6 +45,13 @@ int ThreadTracker::cpus_seen() const {
   return static_cast<int>(std::count_if(cpus_.begin(), cpus_.end(), [](const CpuState& c) { return c.seen; }));
 }
 
+int ThreadTracker::max_cpu() const {
+  for (size_t i = cpus_.size(); i-- > 0;) {
+    if (cpus_[i].seen) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 void ThreadTracker::NoteIdentity(int32_t pid, StrId comm, int16_t prio, bool has_prio) {
   if (pid <= 0) return;
   ThreadInfo& t = Thread(pid);
@@ -333,7 +340,15 @@ void ThreadTracker::Finish(int64_t end) {
   for (size_t cpu = 0; cpu < cpus_.size(); ++cpu) {
     CpuState& c = cpus_[cpu];
     std::vector<int32_t> waiters = c.waiters;
-    for (int32_t w : waiters) EndWait(w, Thread(w), end, true);
+    for (int32_t w : waiters) {
+      if (c.seen) {
+        EndWait(w, Thread(w), end, true);
+      } else {
+        // Queued on a CPU the trace never shows: nothing to observe.
+        ++unobserved_waits_;
+        DropWait(w, Thread(w));
+      }
+    }
     if (c.current_known) {
       observer_.OnRun({c.current, static_cast<int32_t>(cpu), c.since, end});
       c.current_known = false;

@@ -98,8 +98,11 @@ class ThreadTracker : public EventSink {
   uint64_t inferred_switches() const { return inferred_switches_; }
   uint64_t lost_events() const { return lost_events_; }
   uint64_t lost_markers() const { return lost_markers_; }
+  // Waits still open at the end on CPUs with no event in the trace, dropped.
+  uint64_t unobserved_waits() const { return unobserved_waits_; }
   const std::vector<int32_t>& late_cpus() const { return late_cpus_; }
   int cpus_seen() const;
+  int max_cpu() const;  // highest CPU number with an event, -1 if none
 
  private:
   struct CpuState {
@@ -146,6 +149,7 @@ class ThreadTracker : public EventSink {
   uint64_t inferred_switches_ = 0;
   uint64_t lost_events_ = 0;
   uint64_t lost_markers_ = 0;
+  uint64_t unobserved_waits_ = 0;
   std::vector<int32_t> late_cpus_;
 };
 

@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version end here with 0; every usage error exits 2.
+    return app.exit(e) == 0 ? 0 : 2;
   }
 
   if (help->parsed() || app.get_subcommands().empty()) {

@@ -42,6 +42,7 @@ void WriteJsonReport(const Report& r, std::ostream& out) {
                     // Extensions.
                     {"inputs", t.inputs},
                     {"lost_markers", t.lost_markers},
+                    {"unobserved_waits", t.unobserved_waits},
                     {"late_cpus", t.late_cpus},
                     {"lines", t.lines},
                     {"skipped_lines", t.skipped_lines},

@@ -128,6 +128,10 @@ void WriteTextReport(const Report& r, const TextOptions& o, std::ostream& out) {
     out << "; skipped " << t.skipped_lines << " non-trace lines and " << t.other_events << " other events";
   }
   out << "\n";
+  if (t.unobserved_waits > 0) {
+    out << "  " << t.unobserved_waits << " thread(s) were woken onto CPUs this trace does not show; their waits "
+        << "cannot be measured and are left out\n";
+  }
   if (t.lost_markers > 0 || !t.late_cpus.empty()) {
     out << "  " << s.red() << "warning:" << s.reset() << " " << t.lost_events << " events lost in "
         << t.lost_markers << " gap(s)";

@@ -11,12 +11,12 @@
 
 namespace {
 
-struct Run {
+struct CliRun {
   int status;
   std::string out;  // stdout and stderr
 };
 
-Run Kstarve(const std::string& args) {
+CliRun Kstarve(const std::string& args) {
   std::string cmd = std::string(KSTARVE_BINARY) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
@@ -34,13 +34,13 @@ std::string TempFile(const std::string& name, const std::string& content) {
 }
 
 TEST(CliTest, VersionAndHelp) {
-  Run v = Kstarve("--version");
+  CliRun v = Kstarve("--version");
   EXPECT_EQ(v.status, 0);
   EXPECT_NE(v.out.find("kstarve 0."), std::string::npos) << v.out;
-  Run h = Kstarve("--help");
+  CliRun h = Kstarve("--help");
   EXPECT_EQ(h.status, 0);
   EXPECT_NE(h.out.find("report"), std::string::npos);
-  Run hr = Kstarve("help report");
+  CliRun hr = Kstarve("help report");
   EXPECT_EQ(hr.status, 0);
   EXPECT_NE(hr.out.find("--threshold-ms"), std::string::npos) << hr.out;
   EXPECT_NE(hr.out.find("--perfetto"), std::string::npos);
@@ -55,18 +55,18 @@ TEST(CliTest, UsageErrorsExitTwo) {
 }
 
 TEST(CliTest, MissingFileIsNamed) {
-  Run r = Kstarve("report /nonexistent/trace.txt");
+  CliRun r = Kstarve("report /nonexistent/trace.txt");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("/nonexistent/trace.txt"), std::string::npos) << r.out;
 }
 
 TEST(CliTest, EmptyAndGarbageInputAreClearErrors) {
-  Run e = Kstarve("report " + TempFile("empty", ""));
+  CliRun e = Kstarve("report " + TempFile("empty", ""));
   EXPECT_EQ(e.status, 1);
   EXPECT_NE(e.out.find("kstarve-cli-test-empty"), std::string::npos) << e.out;
   std::string garbage;
   for (int i = 0; i < 100000; ++i) garbage.push_back(static_cast<char>((i * 7919) % 256));
-  Run g = Kstarve("report " + TempFile("garbage", garbage));
+  CliRun g = Kstarve("report " + TempFile("garbage", garbage));
   EXPECT_EQ(g.status, 1);
   EXPECT_NE(g.out.find("no trace records"), std::string::npos) << g.out;
 }
@@ -82,7 +82,7 @@ TEST(CliTest, JsonFromStdinAndPerfetto) {
       "==> next_comm=swapper/1 next_pid=0 next_prio=120\n";
   std::string path = TempFile("small.txt", trace);
   std::string perfetto = std::filesystem::temp_directory_path() / "kstarve-cli-test.perfetto.json";
-  Run r = Kstarve("report --format json --perfetto " + perfetto + " - < " + path);
+  CliRun r = Kstarve("report --format json --perfetto " + perfetto + " - < " + path);
   ASSERT_EQ(r.status, 0) << r.out;
   std::string json_text = r.out.substr(0, r.out.rfind("}\n") + 2);
   nlohmann::json j = nlohmann::json::parse(json_text);
@@ -103,7 +103,7 @@ TEST(CliTest, JsonFromStdinAndPerfetto) {
 }
 
 TEST(CliTest, TextReportStartsWithThePerfTable) {
-  Run r = Kstarve("report --color never " + std::string(KSTARVE_SOURCE_DIR) + "/examples/rt-hog.txt.zst");
+  CliRun r = Kstarve("report --color never " + std::string(KSTARVE_SOURCE_DIR) + "/examples/rt-hog.txt.zst");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(r.out.find(" ----"), 0u);
   EXPECT_NE(r.out.find("Task                  |   Runtime ms  | Switches | Avg delay ms"), std::string::npos);
