@@ -29,13 +29,17 @@ void AddHeld(std::vector<HeldTime>& held, int32_t pid, int64_t ns) {
   held.push_back({pid, ns});
 }
 
-bool LongerWait(const auto& a, const auto& b) { return a.end - a.start > b.end - b.start; }
+bool LongerWait(const auto& a, const auto& b) {
+  return a.end - a.start > b.end - b.start;
+}
 
-// perf sched latency order for the table: the worst waits first.
+// Table order: the most delayed threads first (total delay, then the longest
+// wait), so a chronic victim with only short waits is not buried below a
+// thread that waited once.
 void SortForTable(std::vector<TaskReport>& rows) {
   std::sort(rows.begin(), rows.end(), [](const TaskReport& a, const TaskReport& b) {
-    if (a.max_delay_ns != b.max_delay_ns) return a.max_delay_ns > b.max_delay_ns;
     if (a.sum_delay_ns != b.sum_delay_ns) return a.sum_delay_ns > b.sum_delay_ns;
+    if (a.max_delay_ns != b.max_delay_ns) return a.max_delay_ns > b.max_delay_ns;
     if (a.pid != b.pid) return a.pid < b.pid;
     return a.comm < b.comm;
   });
@@ -132,13 +136,19 @@ void Analyzer::OnWait(const WaitRecord& w) {
   if (ns < options_.threshold_ns) return;
 
   const ThreadInfo* info = tracker_.Find(w.pid);
-  RawEpisode e{w.pid,          info != nullptr ? info->comm : kNoStr,
+  RawEpisode e{w.pid,
+               info != nullptr ? info->comm : kNoStr,
                info != nullptr ? info->prio : 120,
-               w.cpu,          w.start,
-               w.end,          w.kernel_wait_ns,
-               w.irq_ns,       w.softirq_ns,
-               w.waker,        w.truncated,
-               TopFunction(t), {}};
+               w.cpu,
+               w.start,
+               w.end,
+               w.kernel_wait_ns,
+               w.irq_ns,
+               w.softirq_ns,
+               w.waker,
+               w.truncated,
+               TopFunction(t),
+               {}};
   for (size_t i = 0; i < w.held->size() && i < kAntagonistsPerEpisode; ++i) {
     e.antagonists.push_back(Describe((*w.held)[i].pid, (*w.held)[i].ns));
   }

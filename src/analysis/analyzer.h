@@ -37,8 +37,8 @@ class Analyzer : public EventSink, private TrackerObserver {
     int64_t runtime_ns = 0;
     uint64_t switches = 0, inferred = 0, waits = 0;
     int64_t sum_delay = 0, max_delay = -1, max_start = 0, max_end = 0;
-    int64_t irq_ns = 0, softirq_ns = 0;  // on its CPU during its waits
-    std::vector<HeldTime> held;          // who held its CPU, over all waits
+    int64_t irq_ns = 0, softirq_ns = 0;                      // on its CPU during its waits
+    std::vector<HeldTime> held;                              // who held its CPU, over all waits
     std::vector<std::pair<StrId, uint32_t>> work_functions;  // kworkers: what they ran
     bool reset = false;
   };
@@ -73,7 +73,7 @@ class Analyzer : public EventSink, private TrackerObserver {
   std::vector<TrackerObserver*> extra_observers_;
   std::unordered_map<int32_t, ThreadTotals> totals_;
   std::vector<std::pair<int32_t, ThreadTotals>> retired_;  // pids reused after exit
-  std::vector<RawEpisode> episodes_;  // a min-heap on wait length once full
+  std::vector<RawEpisode> episodes_;                       // a min-heap on wait length once full
   uint64_t episodes_total_ = 0;
   uint64_t events_ = 0;
   int64_t first_ts_ = 0, last_ts_ = 0;

@@ -37,7 +37,9 @@ std::string ClassName(const std::string& comm, int bound_cpu) {
   return comm;
 }
 
-std::string Who(const Antagonist& a) { return a.comm + " (" + std::to_string(a.pid) + ")"; }
+std::string Who(const Antagonist& a) {
+  return a.comm + " (" + std::to_string(a.pid) + ")";
+}
 
 std::string HeldSummary(const std::vector<Antagonist>& as, int64_t wait_ns) {
   std::string s;
@@ -45,8 +47,7 @@ std::string HeldSummary(const std::vector<Antagonist>& as, int64_t wait_ns) {
   for (const Antagonist& a : as) {
     if (shown == 3) break;
     if (!s.empty()) s += ", ";
-    s += a.pid > 0 ? Who(a) + " [" + std::string(TaskClassName(a.cls)) + ", " + PolicyOf(a) + "]"
-                   : a.comm;
+    s += a.pid > 0 ? Who(a) + " [" + std::string(TaskClassName(a.cls)) + ", " + PolicyOf(a) + "]" : a.comm;
     s += " " + FormatMs(a.ns) + " ms (" + FormatPercent(a.ns, wait_ns) + ")";
     ++shown;
   }
@@ -78,14 +79,13 @@ std::string Recommend(const FindingReport& f, int nice_now) {
     }
     if (per_cpu) {
       return pin_note + "Run the per-CPU kernel threads of CPU " + cpu + " as SCHED_RR " +
-             std::to_string(std::min(rtp + 1, 99)) + ", above " + Who(*a) + " (" + PolicyOf(*a) +
-             "): chrt -r -p " + std::to_string(std::min(rtp + 1, 99)) + " " + std::to_string(f.victim.pid) +
-             " for this one; or lower " + a->comm + "'s RT priority, or keep it off CPU " + cpu + "." + standing;
+             std::to_string(std::min(rtp + 1, 99)) + ", above " + Who(*a) + " (" + PolicyOf(*a) + "): chrt -r -p " +
+             std::to_string(std::min(rtp + 1, 99)) + " " + std::to_string(f.victim.pid) + " for this one; or lower " +
+             a->comm + "'s RT priority, or keep it off CPU " + cpu + "." + standing;
     }
-    return "A " + std::string(TaskClassName(a->cls)) + " thread, " + Who(*a) + " (" + PolicyOf(*a) + "), ran while " +
-           victim + " (nice " + std::to_string(nice_now) + ") waited: give " + victim +
-           " an RT priority above " + std::to_string(rtp) + ", widen its CPU affinity so it can run elsewhere, or " +
-           "make " + a->comm + " sleep or yield more often.";
+    return "An RT thread, " + Who(*a) + " (" + PolicyOf(*a) + "), ran while " + victim + " (nice " +
+           std::to_string(nice_now) + ") waited: give " + victim + " an RT priority above " + std::to_string(rtp) +
+           ", widen its CPU affinity so it can run elsewhere, or " + "make " + a->comm + " sleep or yield more often.";
   }
   if (f.cause == "fair-share" && a != nullptr) {
     std::string s = pin_note;
@@ -169,11 +169,10 @@ std::vector<FindingReport> BuildFindings(const Report& report, const std::vector
       f.worst_ns = t.sum_delay_ns;
       char share[32];
       std::snprintf(share, sizeof share, "%.1f %%", t.delay_share * 100);
-      f.evidence = "runnable but not running for " + std::string(share) + " of the " +
-                   FormatMs(report.duration_ns()) + " ms window (" + FormatMs(t.sum_delay_ns) + " ms in " +
-                   std::to_string(t.waits) + " waits, average " +
-                   FormatMs(t.waits ? t.sum_delay_ns / static_cast<int64_t>(t.waits) : 0) + " ms, longest " +
-                   FormatMs(t.max_delay_ns) + " ms); its CPU was held by " +
+      f.evidence = "runnable but not running for " + std::string(share) + " of the " + FormatMs(report.duration_ns()) +
+                   " ms window (" + FormatMs(t.sum_delay_ns) + " ms in " + std::to_string(t.waits) +
+                   " waits, average " + FormatMs(t.waits ? t.sum_delay_ns / static_cast<int64_t>(t.waits) : 0) +
+                   " ms, longest " + FormatMs(t.max_delay_ns) + " ms); its CPU was held by " +
                    HeldSummary(t.antagonists, t.sum_delay_ns);
       if (!t.work_function.empty()) {
         f.evidence += "; it ran " + std::to_string(t.work_items) + " work items, mostly " + t.work_function;

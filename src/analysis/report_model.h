@@ -26,10 +26,10 @@ struct TraceSummary {
   int64_t start = 0;  // ns
   int64_t end = 0;
   uint64_t inferred_switches = 0;
-  uint64_t lost_events = 0;   // as the trace's LOST markers count them
-  uint64_t lost_markers = 0;  // how many gaps
+  uint64_t lost_events = 0;       // as the trace's LOST markers count them
+  uint64_t lost_markers = 0;      // how many gaps
   uint64_t unobserved_waits = 0;  // open at the end on CPUs the trace never shows
-  std::vector<int> late_cpus;  // per-CPU buffers that start after the others
+  std::vector<int> late_cpus;     // per-CPU buffers that start after the others
   uint64_t lines = 0, skipped_lines = 0, other_events = 0, malformed = 0, overlong_lines = 0;
   uint64_t reordered = 0, dropped_late = 0;
   std::vector<std::string> problems;
@@ -84,7 +84,7 @@ struct EpisodeReport {
   std::string cause;
   std::vector<Antagonist> antagonists;
   ThreadRef waker;
-  bool truncated = false;  // still waiting when the trace ends
+  bool truncated = false;     // still waiting when the trace ends
   std::string work_function;  // what a kworker ran last, if traced
   int64_t wait_ns() const { return end - start; }
 };
@@ -93,7 +93,7 @@ struct FindingReport {
   ThreadRef victim;
   int victim_prio = 0;
   int bound_cpu = -1;
-  std::string kind;   // "long-wait" | "chronic-delay"
+  std::string kind;  // "long-wait" | "chronic-delay"
   std::string cause;
   std::vector<Antagonist> antagonists;
   std::string evidence;

@@ -29,8 +29,12 @@ TaskClass ClassFromPrio(int32_t pid, int prio, std::string_view comm) {
   return TaskClass::kUnknown;
 }
 
-int RtPriority(int prio) { return prio >= 0 && prio < 100 ? 99 - prio : 0; }
-int NiceFromPrio(int prio) { return prio >= 100 && prio < 140 ? prio - 120 : 0; }
+int RtPriority(int prio) {
+  return prio >= 0 && prio < 100 ? 99 - prio : 0;
+}
+int NiceFromPrio(int prio) {
+  return prio >= 100 && prio < 140 ? prio - 120 : 0;
+}
 
 namespace {
 
@@ -53,9 +57,9 @@ int BoundCpuFromComm(std::string_view comm) {
     if (cpu < 0 || used >= rest.size() || rest[used] != ':') return -1;
     return cpu;
   }
-  static constexpr std::array<std::string_view, 9> kPerCpu = {
-      "ksoftirqd/", "rcuc/", "migration/", "cpuhp/", "ktimers/",
-      "irq_work/",  "idle_inject/", "watchdog/", "posixcputmr/"};
+  static constexpr std::array<std::string_view, 9> kPerCpu = {"ksoftirqd/",   "rcuc/",     "migration/",
+                                                              "cpuhp/",       "ktimers/",  "irq_work/",
+                                                              "idle_inject/", "watchdog/", "posixcputmr/"};
   for (std::string_view prefix : kPerCpu) {
     if (!comm.starts_with(prefix)) continue;
     std::string_view rest = comm.substr(prefix.size());
@@ -68,8 +72,8 @@ int BoundCpuFromComm(std::string_view comm) {
 
 bool LooksLikeKernelThread(std::string_view comm) {
   static constexpr std::array<std::string_view, 14> kPrefixes = {
-      "kworker/", "ksoftirqd/", "rcu", "migration/", "cpuhp/", "ktimers/", "irq/",
-      "kswapd",   "kthreadd",   "jbd2/", "kcompactd", "watchdog/", "idle_inject/", "irq_work/"};
+      "kworker/", "ksoftirqd/", "rcu",   "migration/", "cpuhp/",    "ktimers/",     "irq/",
+      "kswapd",   "kthreadd",   "jbd2/", "kcompactd",  "watchdog/", "idle_inject/", "irq_work/"};
   for (std::string_view p : kPrefixes) {
     if (comm.starts_with(p)) return true;
   }

@@ -34,7 +34,9 @@ ThreadTracker::CpuState& ThreadTracker::Cpu(int32_t cpu) {
   return cpus_[static_cast<size_t>(cpu)];
 }
 
-ThreadInfo& ThreadTracker::Thread(int32_t pid) { return threads_[pid]; }
+ThreadInfo& ThreadTracker::Thread(int32_t pid) {
+  return threads_[pid];
+}
 
 const ThreadInfo* ThreadTracker::Find(int32_t pid) const {
   auto it = threads_.find(pid);
@@ -226,11 +228,8 @@ void ThreadTracker::OnWakeup(const Event& e) {
   int32_t target = e.arg >= 0 && e.arg < kMaxCpus ? e.arg : e.cpu;
   if (e.kind == EventKind::kWakeupNew) t.exited = false;
   switch (t.state) {
-    case ThreadInfo::State::kRunning:
-      return;  // already running: nothing to wait for
-    case ThreadInfo::State::kRunnable:
-      MoveWait(e.tid, t, target, e.ts);
-      return;
+    case ThreadInfo::State::kRunning: return;  // already running: nothing to wait for
+    case ThreadInfo::State::kRunnable: MoveWait(e.tid, t, target, e.ts); return;
     case ThreadInfo::State::kUnknown:
     case ThreadInfo::State::kSleeping:
       StartWait(e.tid, t, target, e.ts, e.pid);
@@ -326,8 +325,7 @@ void ThreadTracker::OnEvent(const Event& e) {
     case EventKind::kSoftirqExit:
       if (c.softirq_depth > 0 && --c.softirq_depth == 0) c.softirq_total += e.ts - c.softirq_start;
       break;
-    default:
-      break;
+    default: break;
   }
 }
 

@@ -38,9 +38,9 @@ struct WaitRecord {
   int64_t end;    // switch-in (traced or inferred), or end of trace
   int64_t irq_ns;
   int64_t softirq_ns;
-  int64_t kernel_wait_ns;  // sched_stat_wait for this wait, or -1
-  int32_t waker;           // thread whose wakeup started the wait, or -1
-  bool truncated;          // still waiting at the end of the trace
+  int64_t kernel_wait_ns;             // sched_stat_wait for this wait, or -1
+  int32_t waker;                      // thread whose wakeup started the wait, or -1
+  bool truncated;                     // still waiting at the end of the trace
   const std::vector<HeldTime>* held;  // who ran on its CPU during the wait
 };
 
@@ -87,8 +87,7 @@ struct ThreadInfo {
 
 class ThreadTracker : public EventSink {
  public:
-  ThreadTracker(const StringInterner& strings, TrackerObserver& observer)
-      : strings_(strings), observer_(observer) {}
+  ThreadTracker(const StringInterner& strings, TrackerObserver& observer) : strings_(strings), observer_(observer) {}
 
   void OnEvent(const Event& e) override;
   // Closes runs and waits still open at `end` (the end of the trace window).

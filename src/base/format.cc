@@ -29,12 +29,17 @@ std::string FixedPoint(int64_t ns, int64_t unit, int decimals) {
 
 }  // namespace
 
-std::string FormatMs(int64_t ns, int decimals) { return FixedPoint(ns, 1'000'000, decimals); }
-std::string FormatSeconds(int64_t ns, int decimals) { return FixedPoint(ns, 1'000'000'000, decimals); }
+std::string FormatMs(int64_t ns, int decimals) {
+  return FixedPoint(ns, 1'000'000, decimals);
+}
+std::string FormatSeconds(int64_t ns, int decimals) {
+  return FixedPoint(ns, 1'000'000'000, decimals);
+}
 
 std::string FormatPercent(int64_t part, int64_t whole) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %%", whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+  std::snprintf(buf, sizeof buf, "%.1f %%",
+                whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
   return buf;
 }
 

@@ -3,11 +3,10 @@
 // calls one library entry point. Exceptions stop here.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "base/version.h"
 #include "cli/report_command.h"

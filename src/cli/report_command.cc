@@ -44,7 +44,8 @@ ReportCommand::ReportCommand(CLI::App& app) {
       ->capture_default_str();
   cmd_->add_option("--perfetto", perfetto_,
                    "Also write a Chrome JSON trace for ui.perfetto.dev: CPU tracks, victims' waits, wakeup flows");
-  cmd_->add_option("--top", top_, "Text table rows to show (0: all)")->capture_default_str();
+  cmd_->add_option("--top", top_, "Text table rows to show, most delayed threads first (0: all)")
+      ->capture_default_str();
   cmd_->add_option("--color", color_, "Colour in text output: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();

@@ -1,10 +1,9 @@
 // `kstarve report TRACE...`: explain scheduling delays from trace files.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace kstarve {
 

@@ -42,27 +42,29 @@ std::string_view EventKindName(EventKind k);
 // prev_state bits as ftrace prints them ("R" is 0, "R+" is kStatePreempted).
 enum TaskState : uint16_t {
   kStateRunnable = 0,
-  kStateS = 1 << 0,  // interruptible sleep
-  kStateD = 1 << 1,  // uninterruptible
-  kStateT = 1 << 2,  // stopped
-  kStatet = 1 << 3,  // traced
-  kStateX = 1 << 4,  // dead
-  kStateZ = 1 << 5,  // zombie
-  kStateP = 1 << 6,  // parked
-  kStateI = 1 << 7,  // idle (TASK_IDLE)
+  kStateS = 1 << 0,          // interruptible sleep
+  kStateD = 1 << 1,          // uninterruptible
+  kStateT = 1 << 2,          // stopped
+  kStatet = 1 << 3,          // traced
+  kStateX = 1 << 4,          // dead
+  kStateZ = 1 << 5,          // zombie
+  kStateP = 1 << 6,          // parked
+  kStateI = 1 << 7,          // idle (TASK_IDLE)
   kStatePreempted = 1 << 8,  // "+": switched out while still runnable
 };
 
 // Whether a switched-out thread stays on the runqueue (state R or R+).
-inline bool StaysRunnable(uint16_t prev_state) { return (prev_state & 0xff) == 0; }
+inline bool StaysRunnable(uint16_t prev_state) {
+  return (prev_state & 0xff) == 0;
+}
 
 struct Event {
-  int64_t ts = 0;       // nanoseconds, the trace's clock
-  int32_t cpu = -1;     // CPU whose buffer recorded it
-  int32_t pid = -1;     // thread named in the record header (current on cpu), -1 unknown
+  int64_t ts = 0;           // nanoseconds, the trace's clock
+  int32_t cpu = -1;         // CPU whose buffer recorded it
+  int32_t pid = -1;         // thread named in the record header (current on cpu), -1 unknown
   StrId pid_comm = kNoStr;  // comm in the record header
   EventKind kind = EventKind::kSwitch;
-  uint16_t state = 0;   // kSwitch: prev_state (TaskState bits)
+  uint16_t state = 0;  // kSwitch: prev_state (TaskState bits)
   int16_t prio = 0;
   int16_t prio2 = 0;
   int32_t tid = -1;

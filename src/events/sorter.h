@@ -22,7 +22,7 @@ class Sorter : public EventSink {
   // Emits everything still held. Call once at the end of the input.
   void Flush();
 
-  uint64_t reordered() const { return reordered_; }      // held back, then placed
+  uint64_t reordered() const { return reordered_; }        // held back, then placed
   uint64_t dropped_late() const { return dropped_late_; }  // too old to place
 
  private:

@@ -1,9 +1,10 @@
 #include "pipeline/analyze_traces.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <unistd.h>
 #include <unordered_set>
 
 #include "analysis/analyzer.h"

@@ -8,10 +8,16 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
-double Sec(int64_t ns) { return static_cast<double>(ns) / 1e9; }
+double Ms(int64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
+double Sec(int64_t ns) {
+  return static_cast<double>(ns) / 1e9;
+}
 
-Json Thread(const ThreadRef& t) { return Json{{"pid", t.pid}, {"comm", t.comm}}; }
+Json Thread(const ThreadRef& t) {
+  return Json{{"pid", t.pid}, {"comm", t.comm}};
+}
 
 Json Antagonists(const std::vector<Antagonist>& as) {
   Json arr = Json::array();

@@ -1,8 +1,7 @@
 #include "report/perfetto_export.h"
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace kstarve {
 
@@ -15,10 +14,12 @@ std::string Us(int64_t ns) {
   return buf;
 }
 
-std::string Quoted(const std::string& s) { return nlohmann::json(s).dump(); }
+std::string Quoted(const std::string& s) {
+  return nlohmann::json(s).dump();
+}
 
-constexpr int kCpuProcess = 1;     // pid of the "CPUs" process in the UI
-constexpr int kWaitProcess = 2;    // pid of the "Waiting threads" process
+constexpr int kCpuProcess = 1;   // pid of the "CPUs" process in the UI
+constexpr int kWaitProcess = 2;  // pid of the "Waiting threads" process
 
 }  // namespace
 
@@ -28,9 +29,13 @@ PerfettoExporter::PerfettoExporter(std::ostream& out, const ThreadTracker* names
   Begin();
 }
 
-PerfettoExporter::~PerfettoExporter() { Finish(); }
+PerfettoExporter::~PerfettoExporter() {
+  Finish();
+}
 
-void PerfettoExporter::Begin() { out_ << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"; }
+void PerfettoExporter::Begin() {
+  out_ << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
+}
 
 void PerfettoExporter::Separator() {
   if (!first_) out_ << ",\n";

@@ -38,8 +38,8 @@ void WriteTable(const Report& r, const TextOptions& o, std::ostream& out) {
   for (const TaskReport& t : r.tasks) {
     if (o.max_rows != 0 && shown == o.max_rows) break;
     ++shown;
-    std::string name = t.pid >= 0 ? t.comm + ":" + std::to_string(t.pid)
-                                  : t.comm + ":(" + std::to_string(t.threads) + ")";
+    std::string name =
+        t.pid >= 0 ? t.comm + ":" + std::to_string(t.pid) : t.comm + ":(" + std::to_string(t.threads) + ")";
     double avg = t.waits ? static_cast<double>(t.sum_delay_ns) / 1e6 / static_cast<double>(t.waits) : 0.0;
     out << Printf("  %-21s |%11s ms |%9llu | avg:%8.3f ms | max:%8s ms | max start: %12s s | max end: %12s s%s\n",
                   name.c_str(), FormatMs(t.runtime_ns).c_str(), static_cast<unsigned long long>(t.switches), avg,
@@ -60,7 +60,8 @@ std::string Held(const Antagonist& a, int64_t wait_ns) {
 }
 
 void WriteEpisodes(const Report& r, const TextOptions& o, const Style& s, std::ostream& out) {
-  out << "\n" << s.bold() << "Episodes" << s.reset() << ": " << r.episodes_total << " wait(s) of at least "
+  out << "\n"
+      << s.bold() << "Episodes" << s.reset() << ": " << r.episodes_total << " wait(s) of at least "
       << FormatMs(r.options.threshold_ns) << " ms";
   if (r.episodes_total == 0) {
     out << ".\n";
@@ -133,8 +134,8 @@ void WriteTextReport(const Report& r, const TextOptions& o, std::ostream& out) {
         << "cannot be measured and are left out\n";
   }
   if (t.lost_markers > 0 || !t.late_cpus.empty()) {
-    out << "  " << s.red() << "warning:" << s.reset() << " " << t.lost_events << " events lost in "
-        << t.lost_markers << " gap(s)";
+    out << "  " << s.red() << "warning:" << s.reset() << " " << t.lost_events << " events lost in " << t.lost_markers
+        << " gap(s)";
     if (!t.late_cpus.empty()) out << ", " << t.late_cpus.size() << " CPU buffer(s) start late";
     out << "; threads marked (lost events) have incomplete statistics\n";
   }

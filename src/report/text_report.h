@@ -9,8 +9,8 @@
 namespace kstarve {
 
 struct TextOptions {
-  bool color = false;      // ANSI colour (only when stdout is a terminal)
-  size_t max_rows = 25;    // table rows (0: all)
+  bool color = false;    // ANSI colour (only when stdout is a terminal)
+  size_t max_rows = 25;  // table rows (0: all)
   size_t max_episodes = 20;
 };
 

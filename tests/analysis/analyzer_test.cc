@@ -51,8 +51,7 @@ TEST(AnalyzerTest, WaitFromFirstWakeupToSwitchInBehindRtHog) {
   EXPECT_EQ(e.waker.pid, 100);
   ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].kind, "long-wait");
-  EXPECT_NE(r.findings[0].recommendation.find("RT priority 10"), std::string::npos)
-      << r.findings[0].recommendation;
+  EXPECT_NE(r.findings[0].recommendation.find("RT priority 10"), std::string::npos) << r.findings[0].recommendation;
 }
 
 TEST(AnalyzerTest, PreemptedSwitchOutStartsAWait) {

@@ -8,7 +8,9 @@
 
 namespace kstarve::testing {
 
-constexpr int64_t Ms(double ms) { return static_cast<int64_t>(ms * 1'000'000); }
+constexpr int64_t Ms(double ms) {
+  return static_cast<int64_t>(ms * 1'000'000);
+}
 
 class EventBuilder {
  public:

@@ -1,12 +1,12 @@
 // Recorded traces (tests/fixtures, see its README) against the numbers an
 // independent program (tests/fixtures/expected.py, written from
 // docs/semantics.md, no code shared) computed from the same files.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "report_json.h"
 
@@ -156,8 +156,8 @@ TEST(FixturesShowTest, FioCgroupChronicDelayOfCpu1Kworker) {
 // the raw perf recording is compared for the same events below.
 TEST(CrossFormatTest, SameEventsSameNumbers) {
   json base = testing::ReportJson(testing::FixturePath("xformat.ftrace.txt.zst"));
-  for (const char* other : {"xformat.trace-cmd.txt.zst", "xformat.trace-cmd-raw.txt.zst",
-                            "xformat.perf-script-aligned.txt.zst"}) {
+  for (const char* other :
+       {"xformat.trace-cmd.txt.zst", "xformat.trace-cmd-raw.txt.zst", "xformat.perf-script-aligned.txt.zst"}) {
     SCOPED_TRACE(other);
     json j = testing::ReportJson(testing::FixturePath(other));
     CompareTrace(j["trace"], base["trace"]);

@@ -2,19 +2,24 @@
 // --format json` prints it.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "pipeline/analyze_traces.h"
 #include "report/json_report.h"
 
 namespace kstarve::testing {
 
-inline std::string SourceDir() { return KSTARVE_SOURCE_DIR; }
-inline std::string FixturePath(const std::string& name) { return SourceDir() + "/tests/fixtures/" + name; }
-inline std::string SeedPath(const std::string& name) { return SourceDir() + "/../shared/seeds/" + name; }
+inline std::string SourceDir() {
+  return KSTARVE_SOURCE_DIR;
+}
+inline std::string FixturePath(const std::string& name) {
+  return SourceDir() + "/tests/fixtures/" + name;
+}
+inline std::string SeedPath(const std::string& name) {
+  return SourceDir() + "/../shared/seeds/" + name;
+}
 
 inline nlohmann::json ReportJson(const std::string& path, AnalysisOptions options = {}) {
   AnalyzeRequest req;

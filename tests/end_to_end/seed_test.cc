@@ -1,8 +1,8 @@
 // The LKML EEVDF/vhost mail (../shared/seeds) read as it is: the trace lines
 // are pasted between prose, annotations and a perf table.
-#include <filesystem>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "report_json.h"
 
