@@ -11,7 +11,7 @@ packages=(
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3 zstd gzip
   # trace tools the tests and benchmarks compare against
-  trace-cmd linux-perf
+  trace-cmd linux-perf stress-ng time
 )
 
 missing=()

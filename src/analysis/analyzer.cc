@@ -85,12 +85,11 @@ void Analyzer::OnWake(const WakeRecord& w) {
 }
 
 void Analyzer::OnThreadReset(int32_t pid) {
-  auto it = totals_.find(pid);
-  if (it != totals_.end()) {
-    if (const ThreadInfo* info = tracker_.Find(pid)) it->second.comm = info->comm;
-    retired_.emplace_back(pid, std::move(it->second));
+  if (ThreadTotals* t = totals_.Find(pid)) {
+    if (const ThreadInfo* info = tracker_.Find(pid)) t->comm = info->comm;
+    retired_.emplace_back(pid, std::move(*t));
     retired_.back().second.reset = true;
-    totals_.erase(it);
+    *t = ThreadTotals();
   }
   for (TrackerObserver* o : extra_observers_) o->OnThreadReset(pid);
 }
@@ -204,10 +203,10 @@ std::vector<TaskReport> Analyzer::BuildThreadRows(const Report& r) const {
     for (const auto& f : t.work_functions) row.work_items += f.second;
     rows.push_back(std::move(row));
   };
-  for (const auto& [pid, t] : totals_) {
+  totals_.ForEach([&](int32_t pid, const ThreadTotals& t) {
     const ThreadInfo* info = tracker_.Find(pid);
     add(pid, t, info != nullptr ? info->comm : kNoStr);
-  }
+  });
   for (const auto& [pid, t] : retired_) add(pid, t, t.comm);
 
   int64_t duration = r.duration_ns();

@@ -4,12 +4,12 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "analysis/report_model.h"
 #include "analysis/thread_tracker.h"
 #include "base/interner.h"
+#include "base/pid_map.h"
 #include "events/event.h"
 
 namespace kstarve {
@@ -71,7 +71,7 @@ class Analyzer : public EventSink, private TrackerObserver {
   AnalysisOptions options_;
   ThreadTracker tracker_;
   std::vector<TrackerObserver*> extra_observers_;
-  std::unordered_map<int32_t, ThreadTotals> totals_;
+  PidMap<ThreadTotals> totals_;
   std::vector<std::pair<int32_t, ThreadTotals>> retired_;  // pids reused after exit
   std::vector<RawEpisode> episodes_;                       // a min-heap on wait length once full
   uint64_t episodes_total_ = 0;

@@ -38,10 +38,7 @@ ThreadInfo& ThreadTracker::Thread(int32_t pid) {
   return threads_[pid];
 }
 
-const ThreadInfo* ThreadTracker::Find(int32_t pid) const {
-  auto it = threads_.find(pid);
-  return it == threads_.end() ? nullptr : &it->second;
-}
+const ThreadInfo* ThreadTracker::Find(int32_t pid) const { return threads_.Find(pid); }
 
 int ThreadTracker::cpus_seen() const {
   return static_cast<int>(std::count_if(cpus_.begin(), cpus_.end(), [](const CpuState& c) { return c.seen; }));

@@ -7,11 +7,11 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "base/interner.h"
+#include "base/pid_map.h"
 #include "events/event.h"
 
 namespace kstarve {
@@ -144,7 +144,7 @@ class ThreadTracker : public EventSink {
   const StringInterner& strings_;
   TrackerObserver& observer_;
   std::vector<CpuState> cpus_;
-  std::unordered_map<int32_t, ThreadInfo> threads_;
+  PidMap<ThreadInfo> threads_;
   uint64_t inferred_switches_ = 0;
   uint64_t lost_events_ = 0;
   uint64_t lost_markers_ = 0;
