@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/interner.h"
@@ -40,7 +41,18 @@ struct ReadOptions {
 
 // Reads `path` (or stdin for "-") and calls sink.OnEvent for every event, in
 // input order. Returns the detected format, or an error naming the file.
+// Counters in `stats` are added to, so one ReadStats can sum several files.
+//
+// Lost-events markers ("CPU:N [LOST M EVENTS]") become kLost events stamped
+// with the time of the event before them (or after, at the very start);
+// "##### CPU N buffer started ####" becomes kCpuStart stamped with the time
+// of the event after it.
 Result<TraceFormat> ReadTrace(const std::string& path, StringInterner& strings, EventSink& sink,
                               ReadStats& stats, const ReadOptions& options = {});
+
+// The same for input held in memory (possibly gzip or zstd compressed);
+// `display_name` stands for the file in messages. For tests and fuzzing.
+Result<TraceFormat> ReadTraceBuffer(std::string_view data, std::string display_name, StringInterner& strings,
+                                    EventSink& sink, ReadStats& stats, const ReadOptions& options = {});
 
 }  // namespace kstarve

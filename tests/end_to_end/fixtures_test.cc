@@ -87,6 +87,8 @@ struct Fixture {
   std::string expected;
 };
 
+void PrintTo(const Fixture& f, std::ostream* os) { *os << f.trace; }
+
 json Load(const std::string& path) {
   std::ifstream in(path);
   return json::parse(in);

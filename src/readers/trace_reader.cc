@@ -1,0 +1,197 @@
+#include "readers/trace_reader.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "readers/ftrace_text_parser.h"
+#include "readers/line_source.h"
+#include "readers/perf_script_parser.h"
+#include "readers/sniff.h"
+
+namespace kstarve {
+
+std::string_view TraceFormatName(TraceFormat f) {
+  switch (f) {
+    case TraceFormat::kFtraceText: return "ftrace";
+    case TraceFormat::kTraceCmdReport: return "trace-cmd";
+    case TraceFormat::kPerfScript: return "perf-script";
+    case TraceFormat::kUnknown: break;
+  }
+  return "unknown";
+}
+
+namespace {
+
+// How many lines decide the format before events flow.
+constexpr size_t kSniffLines = 500;
+
+// Turns parsed lines into events and counts; stamps markers with a time.
+class Dispatcher {
+ public:
+  Dispatcher(const std::string& name, EventSink& sink, ReadStats& stats, const ReadOptions& options)
+      : name_(name), sink_(sink), stats_(stats), options_(options) {}
+
+  void Handle(const ParsedLine& p, uint64_t line_number) {
+    switch (p.kind) {
+      case LineKind::kEvent:
+        if (!pending_.empty()) FlushPending(p.event.ts);
+        Emit(p.event);
+        last_ts_ = p.event.ts;
+        have_ts_ = true;
+        return;
+      case LineKind::kNotRecord: ++stats_.skipped_lines; return;
+      case LineKind::kOtherEvent:
+        ++stats_.other_events;
+        any_record_ = true;
+        return;
+      case LineKind::kMalformed:
+        ++stats_.malformed;
+        any_record_ = true;
+        if (stats_.problems.size() < options_.max_problems) {
+          stats_.problems.push_back(name_ + ":" + std::to_string(line_number) + ": " + std::string(p.event_name) +
+                                    ": " + p.problem);
+        }
+        return;
+      case LineKind::kMarker:
+        // A lost-events marker belongs after the event before it; a buffer
+        // start belongs to the first event of that buffer, which follows.
+        if (p.event.kind == EventKind::kLost && have_ts_ && pending_.empty()) {
+          Event e = p.event;
+          e.ts = last_ts_;
+          Emit(e);
+        } else {
+          pending_.push_back(p.event);
+        }
+        return;
+    }
+  }
+
+  // Markers after the last event take its time; without any event they
+  // cannot be placed and count as skipped lines.
+  void Finish() {
+    if (have_ts_) FlushPending(last_ts_);
+    stats_.skipped_lines += pending_.size();
+    pending_.clear();
+  }
+
+  bool any_record() const { return any_record_ || have_ts_; }
+
+ private:
+  void Emit(const Event& e) {
+    sink_.OnEvent(e);
+    ++stats_.events;
+  }
+  void FlushPending(int64_t ts) {
+    for (Event& e : pending_) {
+      e.ts = ts;
+      Emit(e);
+    }
+    pending_.clear();
+  }
+
+  const std::string& name_;
+  EventSink& sink_;
+  ReadStats& stats_;
+  const ReadOptions& options_;
+  std::vector<Event> pending_;
+  int64_t last_ts_ = 0;
+  bool have_ts_ = false;
+  bool any_record_ = false;
+};
+
+// The first lines, kept while the format is being decided.
+class SniffWindow {
+ public:
+  void Add(std::string_view line, uint64_t number) {
+    lines_.push_back({text_.size(), line.size(), number});
+    text_.append(line);
+  }
+  size_t size() const { return lines_.size(); }
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    for (const Entry& e : lines_) fn(std::string_view(text_).substr(e.offset, e.size), e.number);
+  }
+
+ private:
+  struct Entry {
+    size_t offset;
+    size_t size;
+    uint64_t number;
+  };
+  std::string text_;
+  std::vector<Entry> lines_;
+};
+
+Result<TraceFormat> ReadLines(LineSource& source, StringInterner& strings, EventSink& sink, ReadStats& stats,
+                              const ReadOptions& options) {
+  auto sniffer = std::make_unique<FormatSniffer>(strings);
+  auto ftrace = std::make_unique<FtraceTextParser>(strings);
+  auto perf = std::make_unique<PerfScriptParser>(strings);
+  Dispatcher dispatch(source.name(), sink, stats, options);
+  ParsedLine parsed;
+  std::string_view line;
+
+  SniffWindow window;
+  while (window.size() < kSniffLines && source.Next(line)) {
+    window.Add(line, source.line_number());
+    sniffer->Offer(line);
+  }
+  TraceFormat format = sniffer->Best();
+  // Until a record shows up, ftrace's parser stands in: it finds markers,
+  // and everything else is skipped whichever parser reads it.
+  LineParser* parser = format == TraceFormat::kPerfScript ? static_cast<LineParser*>(perf.get()) : ftrace.get();
+  window.ForEach([&](std::string_view l, uint64_t number) {
+    parser->Parse(l, parsed);
+    dispatch.Handle(parsed, number);
+  });
+  if (format == TraceFormat::kUnknown) {
+    // A trace pasted into the middle of a long mail: keep looking.
+    while (source.Next(line)) {
+      sniffer->Offer(line);
+      format = sniffer->Best();
+      if (format == TraceFormat::kPerfScript) parser = perf.get();
+      parser->Parse(line, parsed);
+      dispatch.Handle(parsed, source.line_number());
+      if (format != TraceFormat::kUnknown) break;
+    }
+  }
+  while (source.Next(line)) {
+    parser->Parse(line, parsed);
+    dispatch.Handle(parsed, source.line_number());
+    if (parsed.trace_cmd_hint && format == TraceFormat::kFtraceText) format = TraceFormat::kTraceCmdReport;
+  }
+  dispatch.Finish();
+
+  stats.lines += source.line_number();
+  stats.overlong_lines += source.overlong_lines();
+  stats.bytes += source.bytes();
+  if (!source.status().ok()) return source.status();
+  if (source.bytes() == 0) return Status::Error(source.name() + ": empty input");
+  if (format == TraceFormat::kUnknown || !dispatch.any_record()) {
+    return Status::Error(source.name() +
+                         ": no trace records found (expected ftrace text, perf script or trace-cmd report "
+                         "output); " +
+                         std::to_string(source.line_number()) + " lines read");
+  }
+  return format;
+}
+
+}  // namespace
+
+Result<TraceFormat> ReadTrace(const std::string& path, StringInterner& strings, EventSink& sink, ReadStats& stats,
+                              const ReadOptions& options) {
+  Result<std::unique_ptr<LineSource>> source = OpenLineSource(path, options.max_line_bytes);
+  if (!source.ok()) return source.status();
+  return ReadLines(**source, strings, sink, stats, options);
+}
+
+Result<TraceFormat> ReadTraceBuffer(std::string_view data, std::string display_name, StringInterner& strings,
+                                    EventSink& sink, ReadStats& stats, const ReadOptions& options) {
+  Result<std::unique_ptr<LineSource>> source =
+      OpenBufferLineSource(data, std::move(display_name), options.max_line_bytes);
+  if (!source.ok()) return source.status();
+  return ReadLines(**source, strings, sink, stats, options);
+}
+
+}  // namespace kstarve
