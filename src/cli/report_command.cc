@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -59,7 +61,19 @@ int ReportCommand::Run() {
   req.analysis.chronic_share = chronic_share_;
   req.analysis.by_comm = by_ == "comm";
   req.perfetto_path = perfetto_;
+  const auto started = std::chrono::steady_clock::now();
+  bool showed_progress = false;
+  if (isatty(2)) {
+    // Long traces take seconds: say how far along we are, on a terminal only.
+    req.read.progress = [&](const std::string& name, uint64_t bytes, uint64_t lines) {
+      if (std::chrono::steady_clock::now() - started < std::chrono::seconds(1)) return;
+      std::fprintf(stderr, "\rkstarve report: reading %s: %llu MB, %llu lines", name.c_str(),
+                   static_cast<unsigned long long>(bytes >> 20), static_cast<unsigned long long>(lines));
+      showed_progress = true;
+    };
+  }
   Result<Report> report = AnalyzeTraces(req);
+  if (showed_progress) std::fprintf(stderr, "\r\033[K");
   if (!report.ok()) {
     std::cerr << "kstarve report: " << report.status().message() << "\n";
     return 1;

@@ -160,6 +160,9 @@ Result<TraceFormat> ReadLines(LineSource& source, StringInterner& strings, Event
     parser->Parse(line, parsed);
     dispatch.Handle(parsed, source.line_number());
     if (parsed.trace_cmd_hint && format == TraceFormat::kFtraceText) format = TraceFormat::kTraceCmdReport;
+    if (options.progress && source.line_number() % ReadOptions::kProgressLines == 0) {
+      options.progress(source.name(), source.bytes(), source.line_number());
+    }
   }
   dispatch.Finish();
 

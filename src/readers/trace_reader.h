@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,10 @@ struct ReadStats {
 struct ReadOptions {
   size_t max_line_bytes = 1 << 20;  // longer lines are skipped (and counted)
   size_t max_problems = 5;          // how many problem messages to keep
+  // Called every kProgressLines lines with the input's name, the bytes and
+  // lines read so far (long inputs: the CLI shows progress on a terminal).
+  std::function<void(const std::string& name, uint64_t bytes, uint64_t lines)> progress;
+  static constexpr uint64_t kProgressLines = 1 << 18;
 };
 
 // Reads `path` (or stdin for "-") and calls sink.OnEvent for every event, in
