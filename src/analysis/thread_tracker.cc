@@ -38,7 +38,9 @@ ThreadInfo& ThreadTracker::Thread(int32_t pid) {
   return threads_[pid];
 }
 
-const ThreadInfo* ThreadTracker::Find(int32_t pid) const { return threads_.Find(pid); }
+const ThreadInfo* ThreadTracker::Find(int32_t pid) const {
+  return threads_.Find(pid);
+}
 
 int ThreadTracker::cpus_seen() const {
   return static_cast<int>(std::count_if(cpus_.begin(), cpus_.end(), [](const CpuState& c) { return c.seen; }));
@@ -191,7 +193,7 @@ void ThreadTracker::InferSwitchIn(int32_t cpu, int32_t pid, int64_t ts) {
   SwitchIn(cpu, pid, ts, SwitchInKind::kInferred);
 }
 
-void ThreadTracker::HeaderThread(const Event& e) {
+void ThreadTracker::HeaderThread(const Event& e, int64_t previous_ts) {
   CpuState& c = Cpu(e.cpu);
   if (e.pid < 0) return;
   if (!c.current_known) {
@@ -199,7 +201,14 @@ void ThreadTracker::HeaderThread(const Event& e) {
     // runs, since some time we cannot see. No switch is counted.
     SwitchIn(e.cpu, e.pid, e.ts, SwitchInKind::kEstablished);
   } else if (c.current != e.pid) {
-    InferSwitchIn(e.cpu, e.pid, e.ts);  // the kernel did not trace it
+    // The kernel did not trace this switch-in. If the record is the thread's
+    // own sched_stat_runtime, it has run `value` ns already: backdate, but
+    // not past the previous event, whose effects are already applied.
+    int64_t at = e.ts;
+    if (e.kind == EventKind::kStatRuntime && e.tid == e.pid && previous_ts != INT64_MIN) {
+      at = std::max(previous_ts, e.ts - static_cast<int64_t>(std::min<uint64_t>(e.value, INT64_MAX / 2)));
+    }
+    InferSwitchIn(e.cpu, e.pid, at);
   }
 }
 
@@ -280,8 +289,10 @@ void ThreadTracker::OnEvent(const Event& e) {
   }
   c.seen = true;
   c.last_ts = e.ts;
+  const int64_t previous_ts = previous_ts_;
+  previous_ts_ = e.ts;
   NoteIdentity(e.pid, e.pid_comm, 0, false);
-  HeaderThread(e);
+  HeaderThread(e, previous_ts);
   switch (e.kind) {
     case EventKind::kSwitch: OnSwitch(e); break;
     case EventKind::kWaking:

@@ -135,7 +135,7 @@ class ThreadTracker : public EventSink {
   void SwitchIn(int32_t cpu, int32_t pid, int64_t ts, SwitchInKind kind);
   void InferSwitchIn(int32_t cpu, int32_t pid, int64_t ts);
   void SwitchOut(int32_t cpu, int64_t ts, bool stays_runnable, bool state_known);
-  void HeaderThread(const Event& e);
+  void HeaderThread(const Event& e, int64_t previous_ts);
   void OnSwitch(const Event& e);
   void OnWakeup(const Event& e);
   void OnMigrate(const Event& e);
@@ -146,6 +146,7 @@ class ThreadTracker : public EventSink {
   std::vector<CpuState> cpus_;
   PidMap<ThreadInfo> threads_;
   uint64_t inferred_switches_ = 0;
+  int64_t previous_ts_ = INT64_MIN;  // time of the previous event, any CPU
   uint64_t lost_events_ = 0;
   uint64_t lost_markers_ = 0;
   uint64_t unobserved_waits_ = 0;

@@ -48,6 +48,8 @@ ReportCommand::ReportCommand(CLI::App& app) {
                    "Also write a Chrome JSON trace for ui.perfetto.dev: CPU tracks, victims' waits, wakeup flows");
   cmd_->add_option("--top", top_, "Text table rows to show, most delayed threads first (0: all)")
       ->capture_default_str();
+  cmd_->add_option("--episodes", episodes_, "Episodes to list in text output, the longest first chosen (0: all)")
+      ->capture_default_str();
   cmd_->add_option("--color", color_, "Colour in text output: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -84,6 +86,7 @@ int ReportCommand::Run() {
     TextOptions o;
     o.color = color_ == "always" || (color_ == "auto" && isatty(1) && std::getenv("NO_COLOR") == nullptr);
     o.max_rows = top_;
+    o.max_episodes = episodes_;
     WriteTextReport(*report, o, std::cout);
   }
   if (!perfetto_.empty()) std::cerr << "kstarve report: wrote " << perfetto_ << " (open it in ui.perfetto.dev)\n";

@@ -23,6 +23,7 @@ class ReportCommand {
   std::string perfetto_;
   std::string color_ = "auto";
   size_t top_ = 25;
+  size_t episodes_ = 10;
 };
 
 }  // namespace kstarve

@@ -35,7 +35,7 @@ class CommCache {
   StringInterner& strings() { return strings_; }
 
  private:
-  static constexpr size_t kSlots = 1024;      // power of two
+  static constexpr size_t kSlots = 1024;       // power of two
   static constexpr size_t kMaxCachedLen = 27;  // comms are at most 15 bytes; names a bit longer
   static constexpr uint8_t kEmpty = 0xff;
 

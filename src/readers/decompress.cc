@@ -169,8 +169,7 @@ class ZstdSource : public ByteSource {
 
 }  // namespace
 
-Result<std::unique_ptr<ByteSource>> DecompressingSource(std::unique_ptr<ByteSource> raw,
-                                                        Compression* detected) {
+Result<std::unique_ptr<ByteSource>> DecompressingSource(std::unique_ptr<ByteSource> raw, Compression* detected) {
   // Read until the 4 magic bytes are in hand: pipes may deliver fewer.
   std::string head(4, '\0');
   size_t have = 0;

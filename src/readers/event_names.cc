@@ -14,11 +14,9 @@ bool LookupUsedEvent(std::string_view name, EventKind& kind) {
     case 12:
       return is("sched_switch", EventKind::kSwitch) || is("sched_waking", EventKind::kWaking) ||
              is("sched_wakeup", EventKind::kWakeup) || is("softirq_exit", EventKind::kSoftirqExit);
-    case 13:
-      return is("softirq_raise", EventKind::kSoftirqRaise) || is("softirq_entry", EventKind::kSoftirqEntry);
+    case 13: return is("softirq_raise", EventKind::kSoftirqRaise) || is("softirq_entry", EventKind::kSoftirqEntry);
     case 15: return is("sched_stat_wait", EventKind::kStatWait);
-    case 16:
-      return is("sched_wakeup_new", EventKind::kWakeupNew) || is("irq_handler_exit", EventKind::kIrqExit);
+    case 16: return is("sched_wakeup_new", EventKind::kWakeupNew) || is("irq_handler_exit", EventKind::kIrqExit);
     case 17: return is("irq_handler_entry", EventKind::kIrqEntry);
     case 18:
       return is("sched_stat_runtime", EventKind::kStatRuntime) || is("sched_migrate_task", EventKind::kMigrate) ||

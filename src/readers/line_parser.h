@@ -8,17 +8,17 @@
 namespace kstarve {
 
 enum class LineKind : uint8_t {
-  kNotRecord,    // mail text, headers, comments, blank lines
-  kEvent,        // a used tracepoint; `event` is filled
-  kOtherEvent,   // a well-formed record of a tracepoint kstarve does not use
-  kMalformed,    // names a used tracepoint but its payload does not parse
-  kMarker,       // kLost or kCpuStart on event.cpu; event.ts is not known yet
+  kNotRecord,   // mail text, headers, comments, blank lines
+  kEvent,       // a used tracepoint; `event` is filled
+  kOtherEvent,  // a well-formed record of a tracepoint kstarve does not use
+  kMalformed,   // names a used tracepoint but its payload does not parse
+  kMarker,      // kLost or kCpuStart on event.cpu; event.ts is not known yet
 };
 
 struct ParsedLine {
   LineKind kind = LineKind::kNotRecord;
   Event event;
-  std::string_view event_name;  // kMalformed: the tracepoint (a view into the line)
+  std::string_view event_name;    // kMalformed: the tracepoint (a view into the line)
   const char* problem = nullptr;  // kMalformed: what was expected
   bool trace_cmd_hint = false;    // something only trace-cmd report prints
 };

@@ -7,8 +7,7 @@
 
 namespace kstarve {
 
-LineSource::LineSource(std::unique_ptr<ByteSource> input, std::string name, size_t max_line_bytes,
-                       size_t chunk_bytes)
+LineSource::LineSource(std::unique_ptr<ByteSource> input, std::string name, size_t max_line_bytes, size_t chunk_bytes)
     : input_(std::move(input)),
       name_(std::move(name)),
       max_line_bytes_(max_line_bytes),

@@ -196,8 +196,7 @@ PayloadResult ParsePayload(std::string_view payload, CommCache& comms, Event& e)
       KeyValues kv(payload);
       return ParseTaskWithPrio(kv, comms, e);
     }
-    case EventKind::kStatRuntime:
-      return ParseTaskValue(payload, "runtime", "expected runtime=<number>", comms, e);
+    case EventKind::kStatRuntime: return ParseTaskValue(payload, "runtime", "expected runtime=<number>", comms, e);
     case EventKind::kStatWait: return ParseTaskValue(payload, "delay", "expected delay=<number>", comms, e);
     case EventKind::kIrqEntry: {
       KeyValues kv(payload);

@@ -5,7 +5,9 @@
 namespace kstarve {
 namespace {
 
-bool IsRecord(LineKind k) { return k == LineKind::kEvent || k == LineKind::kOtherEvent || k == LineKind::kMalformed; }
+bool IsRecord(LineKind k) {
+  return k == LineKind::kEvent || k == LineKind::kOtherEvent || k == LineKind::kMalformed;
+}
 
 }  // namespace
 

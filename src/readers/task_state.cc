@@ -39,7 +39,9 @@ uint16_t PluginLetterBit(char c) {
   }
 }
 
-bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsLetter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 template <typename LetterBit>
 bool ParseLetters(std::string_view text, uint16_t& state, LetterBit letter_bit) {

@@ -14,8 +14,12 @@ namespace kstarve::text {
 // bytes and perf appends little; anything longer is prose, not a header.
 inline constexpr size_t kMaxHeaderCommBytes = 64;
 
-inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-inline bool IsSpace(char c) { return c == ' ' || c == '\t'; }
+inline bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+inline bool IsSpace(char c) {
+  return c == ' ' || c == '\t';
+}
 // Characters of tracepoint names and payload keys.
 inline bool IsIdentChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_';
@@ -31,7 +35,9 @@ inline std::string_view TrimRight(std::string_view s) {
   while (n > 0 && IsSpace(s[n - 1])) --n;
   return s.substr(0, n);
 }
-inline std::string_view Trim(std::string_view s) { return TrimRight(TrimLeft(s)); }
+inline std::string_view Trim(std::string_view s) {
+  return TrimRight(TrimLeft(s));
+}
 
 inline bool AllDigits(std::string_view s) {
   if (s.empty()) return false;

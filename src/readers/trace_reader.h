@@ -25,13 +25,13 @@ enum class TraceFormat { kUnknown, kFtraceText, kTraceCmdReport, kPerfScript };
 std::string_view TraceFormatName(TraceFormat f);  // "ftrace", "trace-cmd", "perf-script"
 
 struct ReadStats {
-  uint64_t lines = 0;           // lines read
-  uint64_t events = 0;          // events handed to the sink
-  uint64_t skipped_lines = 0;   // not a trace record (mail text, headers, comments)
-  uint64_t other_events = 0;    // well-formed records of events kstarve does not use
-  uint64_t malformed = 0;       // looked like a record of a used event but did not parse
-  uint64_t overlong_lines = 0;  // longer than ReadOptions::max_line_bytes, skipped
-  uint64_t bytes = 0;           // uncompressed bytes read
+  uint64_t lines = 0;                 // lines read
+  uint64_t events = 0;                // events handed to the sink
+  uint64_t skipped_lines = 0;         // not a trace record (mail text, headers, comments)
+  uint64_t other_events = 0;          // well-formed records of events kstarve does not use
+  uint64_t malformed = 0;             // looked like a record of a used event but did not parse
+  uint64_t overlong_lines = 0;        // longer than ReadOptions::max_line_bytes, skipped
+  uint64_t bytes = 0;                 // uncompressed bytes read
   std::vector<std::string> problems;  // first few "file:line: ..." messages
 };
 
@@ -52,8 +52,8 @@ struct ReadOptions {
 // with the time of the event before them (or after, at the very start);
 // "##### CPU N buffer started ####" becomes kCpuStart stamped with the time
 // of the event after it.
-Result<TraceFormat> ReadTrace(const std::string& path, StringInterner& strings, EventSink& sink,
-                              ReadStats& stats, const ReadOptions& options = {});
+Result<TraceFormat> ReadTrace(const std::string& path, StringInterner& strings, EventSink& sink, ReadStats& stats,
+                              const ReadOptions& options = {});
 
 // The same for input held in memory (possibly gzip or zstd compressed);
 // `display_name` stands for the file in messages. For tests and fuzzing.

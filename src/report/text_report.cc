@@ -67,8 +67,9 @@ void WriteEpisodes(const Report& r, const TextOptions& o, const Style& s, std::o
     out << ".\n";
     return;
   }
-  out << (r.episodes.size() > o.max_episodes ? ", the longest " + std::to_string(o.max_episodes) + " by start time"
-                                             : std::string())
+  const bool cut = o.max_episodes != 0 && r.episodes.size() > o.max_episodes;
+  out << (cut ? "; the longest " + std::to_string(o.max_episodes) + ", in time order (--episodes 0 lists all)"
+              : std::string())
       << ":\n";
   // Show the longest ones, in time order.
   std::vector<const EpisodeReport*> shown;

@@ -71,7 +71,7 @@ TEST(AnalyzerTest, InfersMissingSwitchInFromHeader) {
   EventBuilder b;
   b.Switch(Ms(0), 1, 50, "t", 120, kStateS, 0, "swapper/1", 120)
       .Waking(Ms(10), 1, 0, "<idle>", 50, "t", 120, 1)
-      .Other(Ms(12), 1, 50, "t", EventKind::kStatRuntime, -1, 1000, 50)
+      .Waking(Ms(12), 1, 50, "t", 60, "u", 120, 0)  // t is first named here since it went to sleep
       .Switch(Ms(15), 1, 50, "t", 120, kStateS, 0, "swapper/1", 120);
   Report r = Analyze(b);
   EXPECT_EQ(r.trace.inferred_switches, 1u);
@@ -80,6 +80,28 @@ TEST(AnalyzerTest, InfersMissingSwitchInFromHeader) {
   EXPECT_EQ(t->inferred_switches, 1u);
   EXPECT_EQ(t->sum_delay_ns, Ms(2));
   EXPECT_EQ(t->runtime_ns, Ms(3));
+}
+
+// When that first record is the thread's own sched_stat_runtime, the kernel
+// says how long it has run already: the switch-in is backdated by that much,
+// but not before the previous event of the trace.
+TEST(AnalyzerTest, BackdatesInferredSwitchInBySchedStatRuntime) {
+  EventBuilder b;
+  b.Switch(Ms(0), 1, 50, "t", 120, kStateS, 0, "swapper/1", 120)
+      .Waking(Ms(10), 1, 0, "<idle>", 50, "t", 120, 1)
+      .Other(Ms(14), 1, 50, "t", EventKind::kStatRuntime, -1, Ms(3), 50)
+      .Switch(Ms(15), 1, 50, "t", 120, kStateS, 0, "swapper/1", 120)
+      .Waking(Ms(20), 1, 0, "<idle>", 50, "t", 120, 1)
+      .Other(Ms(21), 0, 0, "<idle>", EventKind::kIrqEntry, 5)
+      .Other(Ms(24), 1, 50, "t", EventKind::kStatRuntime, -1, Ms(9), 50)
+      .Switch(Ms(25), 1, 50, "t", 120, kStateS, 0, "swapper/1", 120);
+  Report r = Analyze(b);
+  const TaskReport* t = FindTask(r, 50);
+  EXPECT_EQ(t->inferred_switches, 2u);
+  // First: ran 3 ms before 14 -> in at 11. Second: 9 ms before 24 would be
+  // 15, before the previous event (21, on CPU 0) -> in at 21.
+  EXPECT_EQ(t->sum_delay_ns, Ms(1) + Ms(1));
+  EXPECT_EQ(t->runtime_ns, Ms(4) + Ms(4));
 }
 
 TEST(AnalyzerTest, MigrationMovesTheWaitAndItsAntagonists) {
