@@ -4,9 +4,10 @@
 
 namespace kstarve {
 
-void Sorter::Emit(const Event& e) {
-  last_emitted_ = e.ts;
-  out_.OnEvent(e);
+void Sorter::EmitFront() {
+  last_emitted_ = held_.front().ts;
+  out_.OnEvent(held_.front());
+  held_.pop_front();
 }
 
 void Sorter::OnEvent(const Event& e) {
@@ -14,28 +15,20 @@ void Sorter::OnEvent(const Event& e) {
     ++dropped_late_;
     return;
   }
-  if (heap_.empty() && e.ts >= max_seen_) {  // in order: the fast path
-    max_seen_ = e.ts;
-    Emit(e);
-    return;
+  if (held_.empty() || held_.back().ts <= e.ts) {
+    held_.push_back(e);  // in order: the common case
+  } else {
+    ++reordered_;
+    auto it = held_.end();
+    while (it != held_.begin() && std::prev(it)->ts > e.ts) --it;
+    held_.insert(it, e);
   }
-  if (e.ts < max_seen_) ++reordered_;
-  max_seen_ = std::max(max_seen_, e.ts);
-  heap_.emplace_back(e, seq_++);
-  std::push_heap(heap_.begin(), heap_.end(), Later());
-  while (!heap_.empty() && heap_.front().first.ts <= max_seen_ - window_ns_) {
-    std::pop_heap(heap_.begin(), heap_.end(), Later());
-    Emit(heap_.back().first);
-    heap_.pop_back();
-  }
+  newest_ = std::max(newest_, e.ts);
+  while (!held_.empty() && (held_.front().ts <= newest_ - window_ns_ || held_.size() > max_held_)) EmitFront();
 }
 
 void Sorter::Flush() {
-  while (!heap_.empty()) {
-    std::pop_heap(heap_.begin(), heap_.end(), Later());
-    Emit(heap_.back().first);
-    heap_.pop_back();
-  }
+  while (!held_.empty()) EmitFront();
 }
 
 }  // namespace kstarve

@@ -101,6 +101,29 @@ TEST(CliTest, JsonFromStdinAndPerfetto) {
   EXPECT_TRUE(flow);
 }
 
+// Timestamps going backwards: a little (within the sorter's window) is put
+// in order; far back cannot be placed any more and is skipped and counted.
+TEST(CliTest, BackwardsTimestampsAreReorderedOrCounted) {
+  std::string trace =
+      "  a-1 [000] d..2. 5.000000: sched_waking: comm=b pid=2 prio=120 target_cpu=000\n"
+      "  a-1 [000] d..2. 5.004000: sched_switch: prev_comm=a prev_pid=1 prev_prio=120 prev_state=S ==> "
+      "next_comm=b next_pid=2 next_prio=120\n"
+      "  a-1 [000] d..2. 5.003000: sched_waking: comm=c pid=3 prio=120 target_cpu=000\n"
+      "  b-2 [000] d..2. 6.000000: sched_switch: prev_comm=b prev_pid=2 prev_prio=120 prev_state=R+ ==> "
+      "next_comm=c next_pid=3 next_prio=120\n"
+      "  c-3 [000] d..2. 1.000000: sched_waking: comm=a pid=1 prio=120 target_cpu=000\n"
+      "  c-3 [000] d..2. 6.001000: sched_switch: prev_comm=c prev_pid=3 prev_prio=120 prev_state=S ==> "
+      "next_comm=b next_pid=2 next_prio=120\n";
+  CliRun r = Kstarve("report --format json " + TempFile("backwards.txt", trace));
+  ASSERT_EQ(r.status, 0) << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["trace"]["reordered"], 1);
+  EXPECT_EQ(j["trace"]["dropped_out_of_order"], 1);
+  EXPECT_EQ(j["trace"]["events"], 5);
+  CliRun text = Kstarve("report --color never " + TempFile("backwards.txt", trace));
+  EXPECT_NE(text.out.find("1 events out of time order were skipped"), std::string::npos) << text.out;
+}
+
 TEST(CliTest, TextReportStartsWithThePerfTable) {
   CliRun r = Kstarve("report --color never " + std::string(KSTARVE_SOURCE_DIR) + "/examples/rt-hog.txt.zst");
   ASSERT_EQ(r.status, 0) << r.out;

@@ -87,7 +87,9 @@ struct Fixture {
   std::string expected;
 };
 
-void PrintTo(const Fixture& f, std::ostream* os) { *os << f.trace; }
+void PrintTo(const Fixture& f, std::ostream* os) {
+  *os << f.trace;
+}
 
 json Load(const std::string& path) {
   std::ifstream in(path);
