@@ -256,6 +256,7 @@ Report Analyzer::Finish(TraceSummary summary) {
   r.trace.start = first_ts_;
   r.trace.end = last_ts_;
   r.trace.cpus = tracker_.max_cpu() + 1;
+  r.trace.cpus_with_events = tracker_.cpus_seen();
   r.trace.inferred_switches = tracker_.inferred_switches();
   r.trace.lost_events = tracker_.lost_events();
   r.trace.lost_markers = tracker_.lost_markers();

@@ -99,7 +99,7 @@ std::string Recommend(const FindingReport& f, int nice_now) {
     s += " If " + a->comm +
          " runs in a cgroup with a large cpu.weight / cpu.shares, that group weight is what counts: lower it, or put " +
          victim + " on equal footing.";
-    if (a->prio == f.victim_prio) {
+    if (a->prio == f.victim_prio && f.kind == "long-wait") {
       s += " Both are at the same nice level: on EEVDF kernels (6.6+) a woken thread is placed by its lag and can "
            "queue behind one that keeps running for several slices.";
     }

@@ -22,8 +22,9 @@ struct TraceSummary {
   std::string format;  // "ftrace", "trace-cmd", "perf-script"
   std::vector<std::string> inputs;
   uint64_t events = 0;
-  int cpus = 0;
-  int64_t start = 0;  // ns
+  int cpus = 0;              // highest CPU number seen + 1
+  int cpus_with_events = 0;  // CPUs the trace has events of
+  int64_t start = 0;         // ns
   int64_t end = 0;
   uint64_t inferred_switches = 0;
   uint64_t lost_events = 0;       // as the trace's LOST markers count them

@@ -47,6 +47,7 @@ void WriteJsonReport(const Report& r, std::ostream& out) {
                     {"lost_events", t.lost_events},
                     // Extensions.
                     {"inputs", t.inputs},
+                    {"cpus_with_events", t.cpus_with_events},
                     {"lost_markers", t.lost_markers},
                     {"unobserved_waits", t.unobserved_waits},
                     {"late_cpus", t.late_cpus},

@@ -48,7 +48,7 @@ void WriteTable(const Report& r, const TextOptions& o, std::ostream& out) {
   }
   out << kRule;
   if (shown < r.tasks.size()) {
-    out << "  ... " << r.tasks.size() - shown << " more threads (--top 0 shows all, --format json lists them)\n";
+    out << "  ... " << r.tasks.size() - shown << " more thread(s) (--top 0 shows all, --format json lists them)\n";
   }
 }
 
@@ -100,6 +100,30 @@ void WriteEpisodes(const Report& r, const TextOptions& o, const Style& s, std::o
   }
 }
 
+// Word-wraps `text` to `width` columns; lines after the first start with
+// `indent` spaces (the first line's prefix is already printed).
+std::string Wrap(const std::string& text, size_t first_used, size_t indent, size_t width = 110) {
+  std::string out;
+  size_t col = first_used;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t end = text.find(' ', i);
+    if (end == std::string::npos) end = text.size();
+    const size_t word = end - i;
+    if (col > indent && col + 1 + word > width) {
+      out += "\n" + std::string(indent, ' ');
+      col = indent;
+    } else if (i > 0) {
+      out += ' ';
+      ++col;
+    }
+    out.append(text, i, word);
+    col += word;
+    i = end + 1;
+  }
+  return out;
+}
+
 void WriteFindings(const Report& r, const Style& s, std::ostream& out) {
   out << "\n" << s.bold() << "Findings" << s.reset();
   if (r.findings.empty()) {
@@ -113,7 +137,7 @@ void WriteFindings(const Report& r, const Style& s, std::ostream& out) {
     out << Printf("%3d. ", ++n) << s.bold() << f.victim.comm << " (" << f.victim.pid << ")" << s.reset() << " — "
         << s.yellow() << f.kind << s.reset() << ", " << f.cause;
     if (f.bound_cpu >= 0) out << ", per-CPU kernel thread of CPU " << f.bound_cpu;
-    out << "\n     " << f.evidence << "\n     Fix: " << f.recommendation << "\n";
+    out << "\n     " << Wrap(f.evidence, 5, 5) << "\n     Fix: " << Wrap(f.recommendation, 10, 10) << "\n";
   }
 }
 
@@ -123,9 +147,11 @@ void WriteTextReport(const Report& r, const TextOptions& o, std::ostream& out) {
   Style s{o.color};
   WriteTable(r, o, out);
   const TraceSummary& t = r.trace;
-  out << "  " << t.format << ", " << t.events << " events on " << t.cpus << " CPU(s), " << FormatSeconds(t.start)
-      << " s to " << FormatSeconds(t.end) << " s (" << FormatMs(r.duration_ns()) << " ms); " << t.inferred_switches
-      << " switch-ins inferred";
+  out << "  " << t.format << ", " << t.events << " events on "
+      << (t.cpus_with_events == t.cpus ? std::to_string(t.cpus)
+                                       : std::to_string(t.cpus_with_events) + " of " + std::to_string(t.cpus))
+      << " CPU(s), " << FormatSeconds(t.start) << " s to " << FormatSeconds(t.end) << " s ("
+      << FormatMs(r.duration_ns()) << " ms); " << t.inferred_switches << " switch-ins inferred";
   if (t.skipped_lines + t.other_events > 0) {
     out << "; skipped " << t.skipped_lines << " non-trace lines and " << t.other_events << " other events";
   }
