@@ -18,9 +18,6 @@ std::string Quoted(const std::string& s) {
   return nlohmann::json(s).dump();
 }
 
-constexpr int kCpuProcess = 1;   // pid of the "CPUs" process in the UI
-constexpr int kWaitProcess = 2;  // pid of the "Waiting threads" process
-
 }  // namespace
 
 PerfettoExporter::PerfettoExporter(std::ostream& out, const ThreadTracker* names_from, const StringInterner& strings,
@@ -53,9 +50,9 @@ void PerfettoExporter::OnRun(const RunSlice& r) {
   if (r.pid == 0) return;  // idle: leave the track empty
   cpus_.insert(r.cpu);
   Separator();
-  out_ << "{\"ph\":\"X\",\"pid\":" << kCpuProcess << ",\"tid\":" << r.cpu << ",\"ts\":" << Us(r.start)
-       << ",\"dur\":" << Us(r.end - r.start) << ",\"name\":" << Quoted(Comm(r.pid) + " " + std::to_string(r.pid))
-       << ",\"args\":{\"pid\":" << r.pid << "}}";
+  out_ << "{\"ph\":\"X\",\"pid\":" << kCpuProcess << ",\"tid\":" << kCpuTrackTidBase + r.cpu
+       << ",\"ts\":" << Us(r.start) << ",\"dur\":" << Us(r.end - r.start)
+       << ",\"name\":" << Quoted(Comm(r.pid) + " " + std::to_string(r.pid)) << ",\"args\":{\"pid\":" << r.pid << "}}";
 }
 
 void PerfettoExporter::OnWake(const WakeRecord& w) {
@@ -76,7 +73,7 @@ void PerfettoExporter::OnWait(const WaitRecord& w) {
     const WakeRecord& k = it->second;
     uint64_t id = next_flow_++;
     Separator();
-    out_ << "{\"ph\":\"s\",\"id\":" << id << ",\"pid\":" << kCpuProcess << ",\"tid\":" << k.cpu
+    out_ << "{\"ph\":\"s\",\"id\":" << id << ",\"pid\":" << kCpuProcess << ",\"tid\":" << kCpuTrackTidBase + k.cpu
          << ",\"ts\":" << Us(k.ts) << ",\"name\":\"wakeup\",\"cat\":\"wakeup\"},\n";
     out_ << "{\"ph\":\"f\",\"bp\":\"e\",\"id\":" << id << ",\"pid\":" << kWaitProcess << ",\"tid\":" << w.pid
          << ",\"ts\":" << Us(w.start) << ",\"name\":\"wakeup\",\"cat\":\"wakeup\"}";
@@ -87,17 +84,17 @@ void PerfettoExporter::OnWait(const WaitRecord& w) {
 void PerfettoExporter::Finish() {
   if (finished_) return;
   finished_ = true;
-  auto meta = [&](int pid, int64_t tid, const char* what, const std::string& name) {
+  auto meta = [&](int64_t pid, int64_t tid, const char* what, const std::string& name) {
     Separator();
     out_ << "{\"ph\":\"M\",\"pid\":" << pid << ",\"tid\":" << tid << ",\"name\":\"" << what
          << "\",\"args\":{\"name\":" << Quoted(name) << "}}";
   };
-  meta(kCpuProcess, 0, "process_name", "CPUs");
-  meta(kWaitProcess, 0, "process_name", "Waiting threads (kstarve)");
+  meta(kCpuProcess, kCpuProcess, "process_name", "CPUs");
+  meta(kWaitProcess, kWaitProcess, "process_name", "Waiting threads (kstarve)");
   for (int32_t cpu : cpus_) {
-    meta(kCpuProcess, cpu, "thread_name", "CPU " + std::to_string(cpu));
+    meta(kCpuProcess, kCpuTrackTidBase + cpu, "thread_name", "CPU " + std::to_string(cpu));
     Separator();
-    out_ << "{\"ph\":\"M\",\"pid\":" << kCpuProcess << ",\"tid\":" << cpu
+    out_ << "{\"ph\":\"M\",\"pid\":" << kCpuProcess << ",\"tid\":" << kCpuTrackTidBase + cpu
          << ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":" << cpu << "}}";
   }
   for (int32_t pid : victim_tracks_) meta(kWaitProcess, pid, "thread_name", Comm(pid) + " " + std::to_string(pid));

@@ -17,6 +17,14 @@ namespace kstarve {
 
 class PerfettoExporter : public TrackerObserver {
  public:
+  // Synthetic process and thread ids of the tracks. The JSON importer treats
+  // tids as global Linux thread ids (tid 0 is the swapper), so CPU tracks use
+  // ids above any pid_max (4M); the victims' wait tracks use their real tids
+  // inside a process of their own.
+  static constexpr int64_t kCpuProcess = 1'000'000'000;
+  static constexpr int64_t kCpuTrackTidBase = 1'000'000'000;  // + CPU number
+  static constexpr int64_t kWaitProcess = 1'000'100'000;
+
   // `victims`: threads whose waits become slices (all waits if empty).
   PerfettoExporter(std::ostream& out, const ThreadTracker* names_from, const StringInterner& strings,
                    std::unordered_set<int32_t> victims);

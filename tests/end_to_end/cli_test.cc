@@ -92,8 +92,9 @@ TEST(CliTest, JsonFromStdinAndPerfetto) {
   nlohmann::json p = nlohmann::json::parse(in);
   bool wait_slice = false, cpu_slice = false, flow = false;
   for (const auto& e : p["traceEvents"]) {
-    if (e["ph"] == "X" && e["pid"] == 2 && e["tid"] == 200) wait_slice = true;
-    if (e["ph"] == "X" && e["pid"] == 1 && e["tid"] == 1) cpu_slice = true;
+    // Track ids as src/report/perfetto_export.h documents them.
+    if (e["ph"] == "X" && e["pid"] == 1'000'100'000 && e["tid"] == 200) wait_slice = true;
+    if (e["ph"] == "X" && e["pid"] == 1'000'000'000 && e["tid"] == 1'000'000'001) cpu_slice = true;
     if (e["ph"] == "s") flow = true;
   }
   EXPECT_TRUE(wait_slice);
