@@ -40,17 +40,12 @@ MIN_EVENTS=${MIN_EVENTS:-1000000}
 BIG_BYTES=${BIG_BYTES:-1073741824}
 BUFFER_KB=${BUFFER_KB:-262144}
 TRACEFS=/sys/kernel/tracing
+# shellcheck source=../scripts/lib/tracefs-instance.sh
+source "$BENCH/../scripts/lib/tracefs-instance.sh"   # KSTARVE_EVENTS, instance_*
+EVENTS=("${KSTARVE_EVENTS[@]}")
+PERF_EVENTS=$KSTARVE_PERF_EVENTS
 INST_NAME=kstarve-bench
 INST=$TRACEFS/instances/$INST_NAME
-EVENTS=(
-  sched/sched_switch sched/sched_waking sched/sched_wakeup sched/sched_wakeup_new
-  sched/sched_migrate_task sched/sched_process_fork sched/sched_process_exit
-  sched/sched_stat_runtime
-  irq/irq_handler_entry irq/irq_handler_exit
-  irq/softirq_raise irq/softirq_entry irq/softirq_exit
-  workqueue/workqueue_execute_start workqueue/workqueue_execute_end
-)
-PERF_EVENTS=$(printf '%s,' "${EVENTS[@]}" | sed 's#/#:#g; s/,$//')
 
 log() { printf '[make_inputs %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -76,11 +71,7 @@ cleanup() {
     kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
     wait "$p" 2>/dev/null
   done
-  if [[ -d $INST ]]; then
-    echo 0 2>/dev/null >"$INST/tracing_on"
-    echo 0 2>/dev/null >"$INST/events/enable"
-    rmdir "$INST" || log "could not remove $INST"
-  fi
+  instance_remove "$INST"
   [[ -n $WORK && -d $WORK ]] && rm -rf "$WORK"
   exit $rc
 }
@@ -102,12 +93,7 @@ top_on_before=$(cat $TRACEFS/tracing_on)
 
 # ------------------------------------------------------------- recording ---
 log "instance $INST_NAME: trace_clock mono, ${BUFFER_KB} KiB per CPU, ${#EVENTS[@]} events"
-mkdir "$INST"
-echo 0 >"$INST/tracing_on"   # a new instance starts with tracing on
-echo mono >"$INST/trace_clock"
-echo "$BUFFER_KB" >"$INST/buffer_size_kb"
-for e in "${EVENTS[@]}"; do echo 1 >"$INST/events/$e/enable"; done
-echo >"$INST/trace"
+instance_create "$INST" "$BUFFER_KB"
 
 log "perf record -k mono -a -e $PERF_EVENTS"
 perf record -q -k mono -a -m 16384 -e "$PERF_EVENTS" -o "$WORK/perf.data" \
@@ -139,14 +125,7 @@ log "recorded $(python3 -c "print(round($t1 - $t0, 2))") s"
 # The ftrace buffer: `trace` (non-consuming) first, then trace-cmd extract
 # (consuming) for trace-cmd report.
 cat "$INST/trace" >"$WORK/ftrace.rec.txt"
-lost=0
-for c in "$INST"/per_cpu/cpu*; do
-  ov=$(awk '/^overrun:/ {print $2}' "$c/stats")
-  dr=$(awk '/^dropped events:/ {print $3}' "$c/stats")
-  log "  ftrace $(basename "$c"): $(awk '/^entries:/ {print $2}' "$c/stats") entries, overrun $ov, dropped $dr"
-  [[ $ov == 0 && $dr == 0 ]] || lost=1
-done
-[[ $lost == 0 ]] || die "the ftrace instance lost events; raise BUFFER_KB or lower SWITCH_FREQ"
+instance_check_buffers "$INST" || die "the ftrace instance lost events; raise BUFFER_KB or lower SWITCH_FREQ"
 echo 0 >"$INST/events/enable"
 log "trace-cmd extract -B $INST_NAME"
 trace-cmd extract -B "$INST_NAME" -o "$WORK/trace.dat" >"$WORK/extract.log" 2>&1 \
