@@ -10,24 +10,7 @@ namespace kstarve {
 
 namespace {
 
-constexpr size_t kMaxHeldPerThread = 64;  // antagonists remembered per thread
 constexpr size_t kAntagonistsPerEpisode = 8;
-
-void AddHeld(std::vector<HeldTime>& held, int32_t pid, int64_t ns) {
-  for (HeldTime& h : held) {
-    if (h.pid == pid) {
-      h.ns += ns;
-      return;
-    }
-  }
-  if (held.size() >= kMaxHeldPerThread) {
-    // Keep memory per thread bounded: forget the smaller half. The ones that
-    // matter (who held the CPU longest) survive.
-    std::sort(held.begin(), held.end(), [](const HeldTime& a, const HeldTime& b) { return a.ns > b.ns; });
-    held.resize(kMaxHeldPerThread / 2);
-  }
-  held.push_back({pid, ns});
-}
 
 bool LongerWait(const auto& a, const auto& b) {
   return a.end - a.start > b.end - b.start;
@@ -131,7 +114,7 @@ void Analyzer::OnWait(const WaitRecord& w) {
   if (ns > t.max_delay) t.max_delay = ns, t.max_start = w.start, t.max_end = w.end;
   t.irq_ns += w.irq_ns;
   t.softirq_ns += w.softirq_ns;
-  for (const HeldTime& h : *w.held) AddHeld(t.held, h.pid, h.ns);
+  for (const HeldTime& h : *w.held) AddHeldTime(t.held, h.pid, h.ns);
   if (ns < options_.threshold_ns) return;
 
   const ThreadInfo* info = tracker_.Find(w.pid);
@@ -193,8 +176,7 @@ std::vector<TaskReport> Analyzer::BuildThreadRows(const Report& r) const {
     row.wait_irq_ns = t.irq_ns;
     row.wait_softirq_ns = t.softirq_ns;
     std::vector<HeldTime> held = t.held;
-    std::sort(held.begin(), held.end(),
-              [](const HeldTime& a, const HeldTime& b) { return a.ns != b.ns ? a.ns > b.ns : a.pid < b.pid; });
+    SortLongestFirst(held);
     for (size_t i = 0; i < held.size() && i < kAntagonistsPerEpisode; ++i) {
       row.antagonists.push_back(Describe(held[i].pid, held[i].ns));
     }

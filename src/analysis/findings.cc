@@ -126,7 +126,6 @@ std::vector<FindingReport> BuildFindings(const Report& report, const std::vector
   for (const EpisodeReport& e : report.episodes) by_victim[e.victim.pid].push_back(&e);
 
   std::vector<FindingReport> out;
-  const double window_s = static_cast<double>(report.duration_ns()) / 1e9;
   for (const TaskReport& t : threads) {
     auto it = by_victim.find(t.pid);
     if (it != by_victim.end()) {
@@ -182,7 +181,6 @@ std::vector<FindingReport> BuildFindings(const Report& report, const std::vector
                       " ms, so a threshold detector sees nothing";
       }
       f.evidence += ".";
-      (void)window_s;
       f.recommendation = Recommend(f, NiceFromPrio(t.prio));
       out.push_back(std::move(f));
     }

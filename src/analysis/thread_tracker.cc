@@ -8,17 +8,6 @@ namespace {
 
 constexpr int32_t kMaxCpus = 8192;  // guards against garbage cpu numbers
 
-void AddHeld(std::vector<HeldTime>& held, int32_t pid, int64_t ns) {
-  if (ns <= 0) return;
-  for (HeldTime& h : held) {
-    if (h.pid == pid) {
-      h.ns += ns;
-      return;
-    }
-  }
-  held.push_back({pid, ns});
-}
-
 void Erase(std::vector<int32_t>& v, int32_t pid) {
   auto it = std::find(v.begin(), v.end(), pid);
   if (it != v.end()) {
@@ -77,7 +66,7 @@ void ThreadTracker::AttributeCpu(int32_t cpu, int64_t now) {
   for (int32_t w : c.waiters) {
     ThreadInfo& t = Thread(w);
     int64_t from = std::max(t.attributed_until, c.current_known ? c.since : t.attributed_until);
-    AddHeld(t.held, holder, now - from);
+    AddHeldTime(t.held, holder, now - from);
     t.attributed_until = std::max(t.attributed_until, now);
   }
 }
@@ -118,8 +107,7 @@ void ThreadTracker::EndWait(int32_t pid, ThreadInfo& t, int64_t ts, bool truncat
   CpuState& c = Cpu(t.cpu);
   AttributeCpu(t.cpu, ts);
   Erase(c.waiters, pid);
-  std::sort(t.held.begin(), t.held.end(),
-            [](const HeldTime& a, const HeldTime& b) { return a.ns != b.ns ? a.ns > b.ns : a.pid < b.pid; });
+  SortLongestFirst(t.held);
   WaitRecord w{pid,
                t.cpu,
                t.wait_start,

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/held_time.h"
 #include "base/interner.h"
 #include "base/pid_map.h"
 #include "events/event.h"
@@ -17,12 +18,6 @@
 namespace kstarve {
 
 inline constexpr int32_t kUnknownPid = -1;  // "some thread we cannot name"
-
-// Time one thread held a CPU while another waited for it.
-struct HeldTime {
-  int32_t pid;
-  int64_t ns;
-};
 
 struct RunSlice {
   int32_t pid;
