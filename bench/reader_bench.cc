@@ -16,6 +16,7 @@
 // $KSTARVE_BENCH_PERF_SCRIPT, else bench/data/{ftrace,trace-cmd,perf-script}.txt
 // as bench/make_inputs.sh writes them.
 #include <benchmark/benchmark.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdint>
@@ -24,7 +25,6 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <sys/stat.h>
 #include <vector>
 
 #include "pipeline/analyze_traces.h"
@@ -38,11 +38,11 @@ namespace kstarve {
 namespace {
 
 struct Input {
-  const char* name;     // format name, as TraceFormatName() prints it
-  const char* flag;     // --flag=PATH
-  const char* env;      // environment variable
-  const char* file;     // default file in bench/data
-  TraceFormat format;   // what ReadTrace must detect
+  const char* name;    // format name, as TraceFormatName() prints it
+  const char* flag;    // --flag=PATH
+  const char* env;     // environment variable
+  const char* file;    // default file in bench/data
+  TraceFormat format;  // what ReadTrace must detect
   std::string path;
 };
 
@@ -58,8 +58,8 @@ class CountingSink : public EventSink {
 
 using Clock = std::chrono::steady_clock;
 
-void SetRates(benchmark::State& state, uint64_t events, uint64_t bytes, double wall_s,
-              uint64_t per_iteration_events, uint64_t per_iteration_bytes) {
+void SetRates(benchmark::State& state, uint64_t events, uint64_t bytes, double wall_s, uint64_t per_iteration_events,
+              uint64_t per_iteration_bytes) {
   state.SetItemsProcessed(static_cast<int64_t>(events));
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
   state.counters["events"] = static_cast<double>(per_iteration_events);

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git clang-format clang-tidy
   # libraries
   nlohmann-json3-dev libcli11-dev zlib1g-dev libzstd-dev
   # tests, fuzzing, benchmarks

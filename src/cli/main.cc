@@ -11,7 +11,9 @@
 #include "base/version.h"
 #include "cli/report_command.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   CLI::App app{
       "kstarve: find, explain and fix CPU starvation of kernel threads.\n\n"
       "A kernel worker (kworker, ksoftirqd, a dio completion worker) is runnable, but the\n"
@@ -51,4 +53,19 @@ int main(int argc, char** argv) {
     return help->parsed() ? 0 : 2;
   }
   return report.Run();
+}
+
+}  // namespace
+
+// The edge where exceptions stop: libraries return Status; anything thrown
+// (out of memory, a bug) becomes a message and exit status 1, not an abort.
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "kstarve: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "kstarve: internal error\n";
+  }
+  return 1;
 }

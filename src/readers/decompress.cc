@@ -12,7 +12,7 @@
 namespace kstarve {
 namespace {
 
-constexpr size_t kInputChunk = 256 * 1024;
+constexpr size_t kInputChunk = size_t{256} * 1024;
 
 // Replays bytes that were read to sniff the magic, then continues with `rest`.
 class PrefixedSource : public ByteSource {

@@ -113,7 +113,8 @@ TEST_F(FtraceLineTest, CommContainingBracketsStillFindsTheCpuColumn) {
 }
 
 TEST_F(FtraceLineTest, UnknownCommIsEmpty) {
-  ParsedLine p = Parse("           <...>-1234  [001] d..3 100.000001: sched_waking: comm=a pid=1 prio=120 target_cpu=001");
+  ParsedLine p =
+      Parse("           <...>-1234  [001] d..3 100.000001: sched_waking: comm=a pid=1 prio=120 target_cpu=001");
   ASSERT_EQ(p.kind, LineKind::kEvent);
   EXPECT_EQ(p.event.pid, 1234);
   EXPECT_EQ(p.event.pid_comm, kNoStr);
@@ -211,8 +212,8 @@ TEST_F(FtraceLineTest, EveryPrefixOfARecordParsesOrIsCounted) {
     // Copy so that address sanitizer sees reads past the prefix.
     std::string prefix = line.substr(0, n);
     ParsedLine p = Parse(prefix);
-    EXPECT_TRUE(p.kind == LineKind::kNotRecord || p.kind == LineKind::kOtherEvent ||
-                p.kind == LineKind::kMalformed || p.kind == LineKind::kEvent)
+    EXPECT_TRUE(p.kind == LineKind::kNotRecord || p.kind == LineKind::kOtherEvent || p.kind == LineKind::kMalformed ||
+                p.kind == LineKind::kEvent)
         << n;
   }
 }

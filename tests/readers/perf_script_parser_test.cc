@@ -44,8 +44,9 @@ TEST_F(PerfLineTest, CommWithSpacesAndDashes) {
   EXPECT_EQ(Str(p.event.pid_comm), "CPU 3/KVM");
   EXPECT_EQ(p.event.pid, 2950);
   EXPECT_EQ(p.event.cpu, 14);
-  p = Parse(" kworker/1:1-mm_    41 [001]  1209.126537: workqueue:workqueue_execute_start: work struct "
-            "0xffff8881025a1020: function virtio_transport_tx_work");
+  p = Parse(
+      " kworker/1:1-mm_    41 [001]  1209.126537: workqueue:workqueue_execute_start: work struct "
+      "0xffff8881025a1020: function virtio_transport_tx_work");
   ASSERT_EQ(p.kind, LineKind::kEvent);
   EXPECT_EQ(Str(p.event.pid_comm), "kworker/1:1-mm_");
   EXPECT_EQ(Str(p.event.comm), "virtio_transport_tx_work");

@@ -43,7 +43,9 @@ inline void ReadPath(const std::string& path, ReadOutcome& out, const ReadOption
   out.format = ReadTrace(path, out.strings, out.sink, out.stats, options);
 }
 
-inline std::string DataPath(std::string_view name) { return std::string(KSTARVE_READERS_TEST_DATA) + "/" + std::string(name); }
+inline std::string DataPath(std::string_view name) {
+  return std::string(KSTARVE_READERS_TEST_DATA) + "/" + std::string(name);
+}
 
 std::string ReadFileBytes(const std::string& path);
 void WriteFileBytes(const std::string& path, std::string_view bytes);
