@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) into ./build-fuzz and
-# runs the text-reader fuzzer for FUZZ_SECONDS (default 60). A crash fails.
+# runs them: the text readers for FUZZ_SECONDS (default 60), the whole report
+# pipeline for half that. A crash fails, and its report is printed whole.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DKSTARVE_FUZZ=ON -DKSTARVE_TESTS=OFF -DKSTARVE_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_text_readers
-corpus=$(mktemp -d)
-trap 'rm -rf "$corpus"' EXIT
-cp fuzz/corpus/text/* "$corpus"/
-echo "fuzz: fuzz_text_readers for ${seconds} s"
-./build-fuzz/fuzz/fuzz_text_readers -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
-  "$corpus" 2>&1 | tail -n 12
-echo "fuzz: no crash in ${seconds} s"
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_text_readers fuzz_report
+# The readers get the full time; the whole pipeline (readers, sorter,
+# analysis, writers) half of it, from the same seed corpus.
+run() {  # $1 = target, $2 = seconds
+  local corpus
+  corpus=$(mktemp -d)
+  cp fuzz/corpus/text/* "$corpus"/
+  local log=build-fuzz/"$1".log
+  echo "fuzz: $1 for $2 s"
+  if ! ./build-fuzz/fuzz/"$1" -max_total_time="$2" -max_len=4096 -print_final_stats=1 "$corpus" >"$log" 2>&1; then
+    tail -n 80 "$log"
+    echo "fuzz: $1 FAILED (the crashing input is in $PWD as crash-*)"
+    exit 1
+  fi
+  tail -n 6 "$log"
+  rm -rf "$corpus"
+  echo "fuzz: $1: no crash in $2 s"
+}
+run fuzz_text_readers "$seconds"
+run fuzz_report "$((seconds / 2))"

@@ -119,7 +119,9 @@ void WriteJsonReport(const Report& r, std::ostream& out) {
                             {"per_cpu_kthread_cpu", f.bound_cpu}});
   }
   j["findings"] = std::move(findings);
-  out << j.dump(2) << '\n';
+  // Comms are whatever bytes a thread set: invalid UTF-8 becomes U+FFFD
+  // rather than an exception.
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace kstarve

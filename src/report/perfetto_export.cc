@@ -14,8 +14,9 @@ std::string Us(int64_t ns) {
   return buf;
 }
 
+// A JSON string; comms are arbitrary bytes, so invalid UTF-8 becomes U+FFFD.
 std::string Quoted(const std::string& s) {
-  return nlohmann::json(s).dump();
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace

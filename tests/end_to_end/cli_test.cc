@@ -125,6 +125,24 @@ TEST(CliTest, BackwardsTimestampsAreReorderedOrCounted) {
   EXPECT_NE(text.out.find("1 events out of time order were skipped"), std::string::npos) << text.out;
 }
 
+// A comm is whatever bytes a thread set (prctl PR_SET_NAME): not UTF-8.
+TEST(CliTest, CommsThatAreNotUtf8StillGiveValidJson) {
+  std::string trace =
+      "  a\xff\xfe-1 [000] d..2. 5.000000: sched_waking: comm=b\x80 pid=2 prio=120 target_cpu=000\n"
+      "  a\xff\xfe-1 [000] d..2. 5.020000: sched_switch: prev_comm=a\xff\xfe prev_pid=1 prev_prio=120 "
+      "prev_state=R+ ==> next_comm=b\x80 next_pid=2 next_prio=120\n";
+  std::string perfetto = std::filesystem::temp_directory_path() / "kstarve-cli-test-utf8.json";
+  CliRun r = Kstarve("report --format json --perfetto " + perfetto + " " + TempFile("utf8.txt", trace));
+  ASSERT_EQ(r.status, 0) << r.out;
+  // stdout is the JSON; the line after it is the note on stderr.
+  nlohmann::json j = nlohmann::json::parse(r.out.substr(0, r.out.rfind("}\n") + 2));
+  ASSERT_EQ(j["episodes"].size(), 1u);
+  EXPECT_EQ(j["episodes"][0]["victim"]["comm"], "b\xef\xbf\xbd");  // U+FFFD
+  std::ifstream in(perfetto);
+  nlohmann::json p = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  EXPECT_FALSE(p.is_discarded());
+}
+
 TEST(CliTest, TextReportStartsWithThePerfTable) {
   CliRun r = Kstarve("report --color never " + std::string(KSTARVE_SOURCE_DIR) + "/examples/rt-hog.txt.zst");
   ASSERT_EQ(r.status, 0) << r.out;
