@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   AnalysisOptions options;
   options.threshold_ns = 1000;  // 1 us: most waits become episodes
   options.chronic_min_waits = 1;
-  options.max_episodes = 16;    // exercise the bounded episode heap
+  options.max_episodes = 16;  // exercise the bounded episode heap
   Analyzer analyzer(strings, options);
   Sorter sorter(analyzer, 1000, 8);  // small window and bound: exercise dropping
   ReadStats stats;
