@@ -188,6 +188,8 @@ void ThreadTracker::HeaderThread(const Event& e, int64_t previous_ts) {
     // First event on this CPU (or first after a loss): the header names who
     // runs, since some time we cannot see. No switch is counted.
     SwitchIn(e.cpu, e.pid, e.ts, SwitchInKind::kEstablished);
+    if (c.after_gap && e.pid > 0) Thread(e.pid).touched_by_loss = true;
+    c.after_gap = false;
   } else if (c.current != e.pid) {
     // The kernel did not trace this switch-in. If the record is the thread's
     // own sched_stat_runtime, it has run `value` ns already: backdate, but
@@ -247,6 +249,7 @@ void ThreadTracker::ForgetCpu(int32_t cpu, int64_t ts) {
   // Events of this CPU are missing: forget who runs there and drop the waits
   // queued on it, since their ends may be among what was lost.
   CpuState& c = Cpu(cpu);
+  c.after_gap = true;
   if (c.current_known) {
     if (c.current > 0) Thread(c.current).touched_by_loss = true;
     SwitchOut(cpu, ts, false, false);

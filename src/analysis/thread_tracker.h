@@ -105,6 +105,7 @@ class ThreadTracker : public EventSink {
     bool current_known = false;
     int64_t since = 0;
     int64_t last_ts = 0;
+    bool after_gap = false;  // lost events or a late buffer start: the next holder's past is unknown
     int irq_depth = 0;
     int64_t irq_start = 0, irq_total = 0;
     int softirq_depth = 0;

@@ -143,6 +143,33 @@ TEST(CliTest, CommsThatAreNotUtf8StillGiveValidJson) {
   EXPECT_FALSE(p.is_discarded());
 }
 
+// Real trace_pipe output with LOST markers, and a `trace` file whose CPU 1
+// buffer starts late (tests/readers/data): reported, and the threads whose
+// history the gap hides are marked.
+TEST(CliTest, LostEventsAndLateBuffersAreReportedAndMarked) {
+  const std::string data = std::string(KSTARVE_SOURCE_DIR) + "/tests/readers/data/";
+  auto incomplete = [](const nlohmann::json& j) {
+    int n = 0;
+    for (const auto& t : j["tasks"]) n += t["incomplete"].get<bool>() ? 1 : 0;
+    return n;
+  };
+  CliRun lost = Kstarve("report --format json " + data + "ftrace_pipe_lost.txt");
+  ASSERT_EQ(lost.status, 0) << lost.out;
+  nlohmann::json j = nlohmann::json::parse(lost.out);
+  EXPECT_EQ(j["trace"]["lost_events"], 2112 + 399993);
+  EXPECT_EQ(j["trace"]["lost_markers"], 2);
+  EXPECT_GE(incomplete(j), 2);  // the first thread seen on each CPU after its gap
+  CliRun text = Kstarve("report --color never " + data + "ftrace_pipe_lost.txt");
+  EXPECT_NE(text.out.find("402105 events lost in 2 gap(s)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("(lost events)"), std::string::npos);
+
+  CliRun late = Kstarve("report --format json " + data + "ftrace_tgid_buffer_started.txt");
+  ASSERT_EQ(late.status, 0) << late.out;
+  nlohmann::json k = nlohmann::json::parse(late.out);
+  EXPECT_EQ(k["trace"]["late_cpus"], nlohmann::json::array({1}));
+  EXPECT_GE(incomplete(k), 1);
+}
+
 TEST(CliTest, TextReportStartsWithThePerfTable) {
   CliRun r = Kstarve("report --color never " + std::string(KSTARVE_SOURCE_DIR) + "/examples/rt-hog.txt.zst");
   ASSERT_EQ(r.status, 0) << r.out;
