@@ -189,5 +189,39 @@ TEST(CrossFormatTest, RawPerfScriptHasTheSameEventsAndSwitches) {
   }
 }
 
+// `kstarve report A B`: a trace cut in two consecutive pieces reads as the
+// whole (the rt-hog recording split at a line, the halves compressed
+// differently: one zstd, one plain).
+TEST(MultipleInputsTest, ConsecutivePiecesReadAsTheWhole) {
+  std::string text;
+  {
+    FILE* p = popen(("zstd -dc " + testing::FixturePath("rt-hog.ftrace.txt.zst")).c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+    ASSERT_EQ(pclose(p), 0);
+  }
+  size_t cut = text.find('\n', text.size() / 2) + 1;
+  const std::string dir = std::filesystem::temp_directory_path();
+  const std::string first = dir + "/kstarve-multi-1.txt", second = dir + "/kstarve-multi-2.txt";
+  std::ofstream(first, std::ios::binary) << text.substr(0, cut);
+  std::ofstream(second, std::ios::binary) << text.substr(cut);
+
+  AnalyzeRequest req;
+  req.inputs = {first, second};
+  Result<Report> pieces = AnalyzeTraces(req);
+  ASSERT_TRUE(pieces.ok()) << pieces.status().message();
+  std::ostringstream out;
+  WriteJsonReport(*pieces, out);
+  json j = json::parse(out.str());
+  json whole = testing::ReportJson(testing::FixturePath("rt-hog.ftrace.txt.zst"));
+  CompareTrace(j["trace"], whole["trace"]);
+  CompareTasks(j["tasks"], whole["tasks"]);
+  CompareEpisodes(j["episodes"], whole["episodes"]);
+  CompareFindings(j["findings"], whole["findings"]);
+  EXPECT_EQ(j["trace"]["inputs"].size(), 2u);
+}
+
 }  // namespace
 }  // namespace kstarve
