@@ -127,10 +127,11 @@ log "recorded $(python3 -c "print(round($t1 - $t0, 2))") s"
 cat "$INST/trace" >"$WORK/ftrace.rec.txt"
 instance_check_buffers "$INST" || die "the ftrace instance lost events; raise BUFFER_KB or lower SWITCH_FREQ"
 echo 0 >"$INST/events/enable"
-log "trace-cmd extract -B $INST_NAME"
-trace-cmd extract -B "$INST_NAME" -o "$WORK/trace.dat" >"$WORK/extract.log" 2>&1 \
+log "trace-cmd extract -k -B $INST_NAME"
+# -k: without it extract resets the global tracing state (docs/research/).
+trace-cmd extract -k -B "$INST_NAME" -o "$WORK/trace.dat" >"$WORK/extract.log" 2>&1 \
   || die "trace-cmd extract failed: $(tail -3 "$WORK/extract.log")"
-[[ -d $INST ]] && rmdir "$INST"
+instance_remove "$INST"
 [[ $(cat $TRACEFS/tracing_on) == "$top_on_before" ]] || log "WARNING: top-level tracing_on changed under us"
 trace-cmd report -i "$WORK/trace.dat" >"$WORK/trace-cmd.rec.txt" 2>"$WORK/report.log" \
   || die "trace-cmd report failed: $(tail -3 "$WORK/report.log")"
