@@ -86,15 +86,26 @@ Result<Report> AnalyzeTraces(const AnalyzeRequest& original) {
     }
   } cleanup{spooled};
 
+  // Messages name standard input as the readers do, not the spool file.
+  auto as_given = [&](const Status& s) {
+    std::string m = s.message();
+    if (!spooled.empty()) {
+      for (size_t at = m.find(spooled); at != std::string::npos; at = m.find(spooled, at + 1))
+        m.replace(at, spooled.size(), "<stdin>");
+    }
+    return Status::Error(m);
+  };
+
   StringInterner strings;
   Analyzer analyzer(strings, req.analysis);
   TraceSummary summary;
-  if (Status s = ReadAll(req, strings, analyzer, &summary); !s.ok()) return s;
+  if (Status s = ReadAll(req, strings, analyzer, &summary); !s.ok()) return as_given(s);
   Report report = analyzer.Finish(std::move(summary));
   if (!spooled.empty()) {
     for (std::string& in : report.trace.inputs) {
       if (in == spooled) in = "-";
     }
+    for (std::string& p : report.trace.problems) p = as_given(Status::Error(p)).message();
   }
 
   if (!req.perfetto_path.empty()) {
@@ -108,7 +119,7 @@ Result<Report> AnalyzeTraces(const AnalyzeRequest& original) {
     Analyzer second(strings2, req.analysis);
     PerfettoExporter exporter(out, &second.tracker(), strings2, std::move(victims));
     second.AddObserver(&exporter);
-    if (Status s = ReadAll(req, strings2, second, nullptr); !s.ok()) return s;
+    if (Status s = ReadAll(req, strings2, second, nullptr); !s.ok()) return as_given(s);
     second.Finish(TraceSummary());
     exporter.Finish();
     out.flush();

@@ -59,6 +59,12 @@ TEST(CliTest, MissingFileIsNamed) {
   EXPECT_NE(r.out.find("/nonexistent/trace.txt"), std::string::npos) << r.out;
 }
 
+TEST(CliTest, ErrorsOnStandardInputNameIt) {
+  CliRun r = Kstarve("report --perfetto /dev/null - < " + TempFile("empty-stdin", ""));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("kstarve report: <stdin>: empty input"), std::string::npos) << r.out;
+}
+
 TEST(CliTest, EmptyAndGarbageInputAreClearErrors) {
   CliRun e = Kstarve("report " + TempFile("empty", ""));
   EXPECT_EQ(e.status, 1);
