@@ -162,9 +162,7 @@ bool ParseCpuBufferStartedLine(std::string_view line, ParsedLine& out) {
 }
 
 void FtraceTextParser::Parse(std::string_view line, ParsedLine& out) {
-  out.kind = LineKind::kNotRecord;
-  out.trace_cmd_hint = false;
-  out.problem = nullptr;
+  out.Reset();
   size_t start = 0;
   while (start < line.size() && IsSpace(line[start])) ++start;
   if (start == line.size()) return;
@@ -190,22 +188,8 @@ void FtraceTextParser::Parse(std::string_view line, ParsedLine& out) {
     out.kind = LineKind::kOtherEvent;
     return;
   }
-  Event& e = out.event;
-  e = Event{};
-  e.kind = kind;
-  e.ts = ts;
-  e.cpu = h.cpu;
-  e.pid = h.pid;
-  e.pid_comm = h.comm == "<...>" ? kNoStr : comms_.Intern(h.comm);
-  PayloadResult r = ParsePayload(text::TrimLeft(line.substr(name_end + 1)), comms_, e);
-  if (r.problem != nullptr) {
-    out.kind = LineKind::kMalformed;
-    out.event_name = name;
-    out.problem = r.problem;
-    return;
-  }
-  out.kind = LineKind::kEvent;
-  out.trace_cmd_hint |= r.short_form;
+  const RecordHeader header{kind, name, ts, h.cpu, h.pid, h.comm == "<...>" ? kNoStr : comms_.Intern(h.comm)};
+  out.trace_cmd_hint |= ParseRecord(header, text::TrimLeft(line.substr(name_end + 1)), comms_, out);
 }
 
 }  // namespace kstarve

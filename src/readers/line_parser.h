@@ -21,6 +21,13 @@ struct ParsedLine {
   std::string_view event_name;    // kMalformed: the tracepoint (a view into the line)
   const char* problem = nullptr;  // kMalformed: what was expected
   bool trace_cmd_hint = false;    // something only trace-cmd report prints
+
+  // Back to "not a record", before a parser looks at the next line.
+  void Reset() {
+    kind = LineKind::kNotRecord;
+    trace_cmd_hint = false;
+    problem = nullptr;
+  }
 };
 
 class LineParser {

@@ -225,4 +225,23 @@ PayloadResult ParsePayload(std::string_view payload, CommCache& comms, Event& e)
   return {"not a tracepoint payload"};
 }
 
+bool ParseRecord(const RecordHeader& h, std::string_view payload, CommCache& comms, ParsedLine& out) {
+  Event& e = out.event;
+  e = Event{};
+  e.kind = h.kind;
+  e.ts = h.ts;
+  e.cpu = h.cpu;
+  e.pid = h.pid;
+  e.pid_comm = h.comm;
+  PayloadResult r = ParsePayload(payload, comms, e);
+  if (r.problem != nullptr) {
+    out.kind = LineKind::kMalformed;
+    out.event_name = h.name;
+    out.problem = r.problem;
+    return false;
+  }
+  out.kind = LineKind::kEvent;
+  return r.short_form;
+}
+
 }  // namespace kstarve

@@ -9,6 +9,7 @@
 
 #include "events/event.h"
 #include "readers/comm_cache.h"
+#include "readers/line_parser.h"
 
 namespace kstarve {
 
@@ -21,5 +22,19 @@ struct PayloadResult {
 
 // Fills the kind-specific fields of `e` (e.kind must be set) from `payload`.
 PayloadResult ParsePayload(std::string_view payload, CommCache& comms, Event& e);
+
+// What every text format's record header gives, in the event model's terms.
+struct RecordHeader {
+  EventKind kind;
+  std::string_view name;  // the tracepoint's name as printed
+  int64_t ts;
+  int32_t cpu;
+  int32_t pid;
+  StrId comm;
+};
+
+// Builds out.event from the header and the payload: kEvent, or kMalformed
+// with what the payload lacked. Returns the payload's short_form flag.
+bool ParseRecord(const RecordHeader& h, std::string_view payload, CommCache& comms, ParsedLine& out);
 
 }  // namespace kstarve

@@ -81,9 +81,7 @@ bool FindHeader(std::string_view line, size_t start, Header& h) {
 }  // namespace
 
 void PerfScriptParser::Parse(std::string_view line, ParsedLine& out) {
-  out.kind = LineKind::kNotRecord;
-  out.trace_cmd_hint = false;
-  out.problem = nullptr;
+  out.Reset();
   size_t start = 0;
   while (start < line.size() && IsSpace(line[start])) ++start;
   if (start == line.size() || line[start] == '#') return;
@@ -114,21 +112,8 @@ void PerfScriptParser::Parse(std::string_view line, ParsedLine& out) {
     out.kind = LineKind::kOtherEvent;
     return;
   }
-  Event& e = out.event;
-  e = Event{};
-  e.kind = kind;
-  e.ts = h.ts;
-  e.cpu = h.cpu;
-  e.pid = h.tid;
-  e.pid_comm = comms_.Intern(h.comm);
-  PayloadResult r = ParsePayload(text::TrimLeft(line.substr(token_end)), comms_, e);
-  if (r.problem != nullptr) {
-    out.kind = LineKind::kMalformed;
-    out.event_name = name;
-    out.problem = r.problem;
-    return;
-  }
-  out.kind = LineKind::kEvent;
+  const RecordHeader header{kind, name, h.ts, h.cpu, h.tid, comms_.Intern(h.comm)};
+  ParseRecord(header, text::TrimLeft(line.substr(token_end)), comms_, out);  // perf has no short forms
 }
 
 }  // namespace kstarve
