@@ -70,16 +70,6 @@ int BoundCpuFromComm(std::string_view comm) {
   return -1;
 }
 
-bool LooksLikeKernelThread(std::string_view comm) {
-  static constexpr std::array<std::string_view, 14> kPrefixes = {
-      "kworker/", "ksoftirqd/", "rcu",   "migration/", "cpuhp/",    "ktimers/",     "irq/",
-      "kswapd",   "kthreadd",   "jbd2/", "kcompactd",  "watchdog/", "idle_inject/", "irq_work/"};
-  for (std::string_view p : kPrefixes) {
-    if (comm.starts_with(p)) return true;
-  }
-  return false;
-}
-
 std::string_view KworkerSuffix(std::string_view comm) {
   if (!comm.starts_with("kworker/")) return {};
   size_t dash = comm.find('-');

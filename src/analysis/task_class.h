@@ -27,10 +27,6 @@ int NiceFromPrio(int prio);
 // Unbound workers (kworker/u8:2) and threaded IRQs are not per-CPU.
 int BoundCpuFromComm(std::string_view comm);
 
-// True for comms of kernel threads recognizable by name (kworker, ksoftirqd,
-// rcu*, migration, irq/N-..., kswapd...). Used only to word advice.
-bool LooksLikeKernelThread(std::string_view comm);
-
 // The workqueue/function suffix of a kworker comm ("kworker/1:2-dio/vda" ->
 // "dio/vda"), or empty.
 std::string_view KworkerSuffix(std::string_view comm);

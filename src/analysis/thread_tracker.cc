@@ -46,10 +46,7 @@ void ThreadTracker::NoteIdentity(int32_t pid, StrId comm, int16_t prio, bool has
   if (pid <= 0) return;
   ThreadInfo& t = Thread(pid);
   if (comm != kNoStr && comm != t.comm && strings_.Get(comm) != "<...>") t.comm = comm;
-  if (has_prio) {
-    t.prio = prio;
-    t.prio_known = true;
-  }
+  if (has_prio) t.prio = prio;
 }
 
 int64_t ThreadTracker::IrqNs(const CpuState& c, int64_t now) const {

@@ -65,7 +65,6 @@ struct ThreadInfo {
   enum class State : uint8_t { kUnknown, kRunning, kRunnable, kSleeping };
   StrId comm = kNoStr;
   int16_t prio = 120;
-  bool prio_known = false;
   State state = State::kUnknown;
   bool exited = false;
   bool touched_by_loss = false;  // a lost-events gap hid part of its history

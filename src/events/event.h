@@ -35,8 +35,6 @@ enum class EventKind : uint8_t {
   kCpuStart,      // "##### CPU N buffer started ####": cpu's buffer starts late
 };
 
-inline constexpr int kNumEventKinds = static_cast<int>(EventKind::kCpuStart) + 1;
-
 std::string_view EventKindName(EventKind k);
 
 // prev_state bits as ftrace prints them ("R" is 0, "R+" is kStatePreempted).
