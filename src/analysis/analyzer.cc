@@ -5,6 +5,7 @@
 
 #include "analysis/causes.h"
 #include "analysis/findings.h"
+#include "analysis/sched_context.h"
 
 namespace kstarve {
 
@@ -229,7 +230,7 @@ std::vector<TaskReport> MergeByComm(const std::vector<TaskReport>& threads) {
   return rows;
 }
 
-Report Analyzer::Finish(TraceSummary summary) {
+Report Analyzer::Finish(TraceSummary summary, const ContextSnapshot* context, std::string context_file) {
   tracker_.Finish(last_ts_);
   Report r;
   r.options = options_;
@@ -267,7 +268,12 @@ Report Analyzer::Finish(TraceSummary summary) {
     e.work_function = std::string(strings_.Get(raw.function));
     r.episodes.push_back(std::move(e));
   }
-  r.findings = BuildFindings(r, threads);
+  if (context != nullptr) {
+    r.context = SummarizeContext(*context, std::move(context_file));
+    for (TaskReport& t : threads) AnnotateAntagonists(t.antagonists, *context);
+    for (EpisodeReport& e : r.episodes) AnnotateAntagonists(e.antagonists, *context);
+  }
+  r.findings = BuildFindings(r, threads, context);
   r.tasks = options_.by_comm ? MergeByComm(threads) : std::move(threads);
   return r;
 }

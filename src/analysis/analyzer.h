@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "analysis/report_model.h"
 #include "analysis/thread_tracker.h"
 #include "base/interner.h"
 #include "base/pid_map.h"
+#include "context/snapshot.h"
 #include "events/event.h"
 
 namespace kstarve {
@@ -23,8 +25,10 @@ class Analyzer : public EventSink, private TrackerObserver {
 
   void OnEvent(const Event& e) override;
   // `summary` carries what the readers know (format, line counts); the
-  // analyzer fills in the rest.
-  Report Finish(TraceSummary summary);
+  // analyzer fills in the rest. With the recording's context snapshot
+  // (`context_file` names it in the report), antagonists carry their policy
+  // and cgroup weight and findings say why the scheduler chose as it did.
+  Report Finish(TraceSummary summary, const ContextSnapshot* context = nullptr, std::string context_file = {});
 
   const ThreadTracker& tracker() const { return tracker_; }
   // Observers that want the same run/wait stream (the Perfetto exporter).

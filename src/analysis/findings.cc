@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "analysis/causes.h"
+#include "analysis/sched_context.h"
 #include "analysis/task_class.h"
 #include "base/format.h"
 
@@ -96,9 +97,18 @@ std::string Recommend(const FindingReport& f, int nice_now) {
       s += "Renice " + victim + " (now nice " + std::to_string(nice_now) + ") below " + a->comm + "'s nice " +
            std::to_string(NiceFromPrio(a->prio)) + ", or let the two run on different CPUs.";
     }
-    s += " If " + a->comm +
-         " runs in a cgroup with a large cpu.weight / cpu.shares, that group weight is what counts: lower it, or put " +
-         victim + " on equal footing.";
+    if (a->sched.known && !a->sched.cgroup.empty() && a->sched.cgroup != "/" &&
+        (a->sched.cpu_shares || a->sched.cpu_weight)) {
+      s += " " + a->comm + "'s cgroup " + a->sched.cgroup + " has " +
+           (a->sched.cpu_shares ? "cpu.shares " + std::to_string(*a->sched.cpu_shares)
+                                : "cpu.weight " + std::to_string(*a->sched.cpu_weight)) +
+           ", and that group weight is what the kernel compares: lower it (cpu.shares 1024 / cpu.weight 100 is the "
+           "default), or give " + victim + " a weight to match.";
+    } else if (!a->sched.known) {
+      s += " If " + a->comm +
+           " runs in a cgroup with a large cpu.weight / cpu.shares, that group weight is what counts: lower it, or "
+           "put " + victim + " on equal footing.";
+    }
     if (a->prio == f.victim_prio && f.kind == "long-wait") {
       s += " Both are at the same nice level: on EEVDF kernels (6.6+) a woken thread is placed by its lag and can "
            "queue behind one that keeps running for several slices.";
@@ -121,7 +131,29 @@ std::string Recommend(const FindingReport& f, int nice_now) {
          "cfs_quota_us) of its cgroup.";
 }
 
-std::vector<FindingReport> BuildFindings(const Report& report, const std::vector<TaskReport>& threads) {
+namespace {
+
+// With a context snapshot: who the victim is to the scheduler, why the top
+// antagonist won, and `throttled` when only a CFS quota explains the wait.
+void AddContext(FindingReport& f, const ContextSnapshot& context, const ContextSummary* summary) {
+  f.victim_sched = SchedInfoFor(context, f.victim.pid);
+  if (f.cause == "unknown" && f.victim_sched.known && !f.victim_sched.cpu_max.empty() &&
+      !f.victim_sched.cpu_max.starts_with("max")) {
+    f.cause = "throttled";
+    f.why = f.victim.comm + "'s cgroup " + f.victim_sched.cgroup + " has a CPU quota (" + f.victim_sched.cpu_max +
+            "): while it is used up the group is throttled and its threads wait on an idle or other CPU.";
+    return;
+  }
+  if (const Antagonist* a = TopThread(f.antagonists)) {
+    f.why = ExplainPreference(f.victim.comm + " (" + std::to_string(f.victim.pid) + ")", f.victim_sched, *a, summary);
+  }
+}
+
+}  // namespace
+
+std::vector<FindingReport> BuildFindings(const Report& report, const std::vector<TaskReport>& threads,
+                                         const ContextSnapshot* context) {
+  const ContextSummary* summary = report.context ? &*report.context : nullptr;
   std::unordered_map<int32_t, std::vector<const EpisodeReport*>> by_victim;
   for (const EpisodeReport& e : report.episodes) by_victim[e.victim.pid].push_back(&e);
 
@@ -153,6 +185,7 @@ std::vector<FindingReport> BuildFindings(const Report& report, const std::vector
         f.evidence += "; the kernel's sched_stat_wait says " + FormatMs(worst.kernel_wait_ns) + " ms on the runqueue";
       }
       f.evidence += ".";
+      if (context != nullptr) AddContext(f, *context, summary);
       f.recommendation = Recommend(f, NiceFromPrio(t.prio));
       out.push_back(std::move(f));
     }
@@ -181,6 +214,7 @@ std::vector<FindingReport> BuildFindings(const Report& report, const std::vector
                       " ms, so a threshold detector sees nothing";
       }
       f.evidence += ".";
+      if (context != nullptr) AddContext(f, *context, summary);
       f.recommendation = Recommend(f, NiceFromPrio(t.prio));
       out.push_back(std::move(f));
     }

@@ -6,11 +6,14 @@
 #include <vector>
 
 #include "analysis/report_model.h"
+#include "context/snapshot.h"
 
 namespace kstarve {
 
-// Uses per-thread rows (not --by comm merged ones) and the episodes.
-std::vector<FindingReport> BuildFindings(const Report& report, const std::vector<TaskReport>& threads);
+// Uses per-thread rows (not --by comm merged ones) and the episodes; with a
+// context snapshot (antagonists already annotated), findings also say why.
+std::vector<FindingReport> BuildFindings(const Report& report, const std::vector<TaskReport>& threads,
+                                         const ContextSnapshot* context = nullptr);
 
 // The advice for one finding, in plain words.
 std::string Recommend(const FindingReport& f, int nice_now);

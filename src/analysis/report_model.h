@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,12 +42,27 @@ struct ThreadRef {
   std::string comm;
 };
 
+// How the scheduler was told to treat a thread, from the context snapshot a
+// recording saves beside its trace (`known` is false without one).
+struct SchedInfo {
+  bool known = false;
+  std::string policy;  // "other", "batch", "idle", "fifo", "rr", "deadline"
+  int rt_priority = 0;
+  int nice = 0;
+  bool kernel_thread = false;
+  std::string cgroup;  // path in the hierarchy with the cpu controller
+  std::optional<uint64_t> cpu_shares;  // cgroup v1
+  std::optional<uint64_t> cpu_weight;  // cgroup v2
+  std::string cpu_max;                 // quota and period, "max 100000" when unlimited
+};
+
 struct Antagonist {
   int32_t pid = -1;
   std::string comm;
   int prio = 0;
   TaskClass cls = TaskClass::kUnknown;
   int64_t ns = 0;
+  SchedInfo sched;
 };
 
 struct TaskReport {
@@ -99,12 +115,26 @@ struct FindingReport {
   std::vector<Antagonist> antagonists;
   std::string evidence;
   std::string recommendation;
+  std::string why;  // why the scheduler preferred the antagonist (needs the context snapshot)
+  SchedInfo victim_sched;
   double delay_share = 0;
   int64_t worst_ns = 0;
 };
 
+// What the context snapshot says about the machine, when there is one.
+struct ContextSummary {
+  std::string file;
+  std::string kernel_release;
+  std::optional<uint64_t> base_slice_ns;
+  std::optional<int64_t> rt_runtime_us, rt_period_us;
+  std::optional<uint64_t> fair_server_runtime_ns, fair_server_period_ns;  // of the first CPU listed
+  std::vector<std::string> features_off;  // scheduler features that are off (NO_X)
+  size_t threads = 0;
+};
+
 struct Report {
   AnalysisOptions options;
+  std::optional<ContextSummary> context;
   TraceSummary trace;
   std::vector<TaskReport> tasks;
   std::vector<EpisodeReport> episodes;  // by start time

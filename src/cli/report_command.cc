@@ -18,11 +18,14 @@ ReportCommand::ReportCommand(CLI::App& app) {
   cmd_ = app.add_subcommand("report", "Explain scheduling delays in trace files");
   cmd_->description(
       "Explain scheduling delays in trace files: who waited, how long, behind whom, and why.\n\n"
-      "Reads ftrace text (/sys/kernel/tracing/trace, trace_pipe), `trace-cmd report` output\n"
-      "(also -R) and `perf script` output of sched/irq/workqueue tracepoints. The format is\n"
+      "Reads trace.dat (`kstarve record`, `trace-cmd record`/`extract`), ftrace text\n"
+      "(/sys/kernel/tracing/trace, trace_pipe), `trace-cmd report` output (also -R) and\n"
+      "`perf script` output of sched/irq/workqueue tracepoints. The format is\n"
       "recognized from the content; `-` reads standard input; .gz and .zst are decompressed.\n"
       "Lines that are not trace records (a pasted mail, headers) are skipped and counted.\n\n"
-      "Record a trace for it, for example:\n"
+      "A recording by `kstarve record` has a context snapshot beside it (TRACE.context.json):\n"
+      "policies, priorities, nice levels and cgroup weights of every thread, so findings say\n"
+      "why the scheduler preferred the antagonist. Other tools' traces, for example:\n"
       "  trace-cmd record -e sched_switch -e sched_waking -e sched_wakeup -e sched_migrate_task \\\n"
       "      -e irq -e softirq_entry -e softirq_exit -e workqueue_execute_start sleep 5\n"
       "  trace-cmd report > trace.txt && kstarve report trace.txt\n\n"
@@ -46,6 +49,9 @@ ReportCommand::ReportCommand(CLI::App& app) {
       ->capture_default_str();
   cmd_->add_option("--perfetto", perfetto_,
                    "Also write a Chrome JSON trace for ui.perfetto.dev: CPU tracks, victims' waits, wakeup flows");
+  cmd_->add_option("--context", context_,
+                   "Context snapshot to use (default: TRACE.context.json beside the first trace, if present)");
+  cmd_->add_flag("--no-context", no_context_, "Ignore any context snapshot beside the trace");
   cmd_->add_option("--top", top_, "Text table rows to show, most delayed threads first (0: all)")
       ->capture_default_str();
   cmd_->add_option("--episodes", episodes_, "Episodes to list in text output, the longest first chosen (0: all)")
@@ -63,6 +69,8 @@ int ReportCommand::Run() {
   req.analysis.chronic_share = chronic_share_;
   req.analysis.by_comm = by_ == "comm";
   req.perfetto_path = perfetto_;
+  req.context_path = context_;
+  req.find_context = !no_context_;
   const auto started = std::chrono::steady_clock::now();
   bool showed_progress = false;
   if (isatty(2)) {

@@ -21,6 +21,8 @@ class ReportCommand {
   double chronic_share_ = 0.10;
   std::string by_ = "pid";
   std::string perfetto_;
+  std::string context_;
+  bool no_context_ = false;
   std::string color_ = "auto";
   size_t top_ = 25;
   size_t episodes_ = 10;

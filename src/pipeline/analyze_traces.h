@@ -18,6 +18,10 @@ struct AnalyzeRequest {
   AnalysisOptions analysis;
   ReadOptions read;
   std::string perfetto_path;  // write a Chrome JSON trace here, if set
+  // The context snapshot of the recording: this file if set; otherwise, when
+  // find_context is on, TRACE.context.json beside the first input if present.
+  std::string context_path;
+  bool find_context = true;
 };
 
 Result<Report> AnalyzeTraces(const AnalyzeRequest& request);

@@ -19,16 +19,42 @@ Json Thread(const ThreadRef& t) {
   return Json{{"pid", t.pid}, {"comm", t.comm}};
 }
 
+// Extension fields from the context snapshot, only when the thread is in it.
+void AddSched(Json& j, const SchedInfo& s) {
+  if (!s.known) return;
+  j["policy"] = s.policy;
+  j["rt_priority"] = s.rt_priority;
+  j["nice"] = s.nice;
+  j["kernel_thread"] = s.kernel_thread;
+  if (!s.cgroup.empty()) j["cgroup"] = s.cgroup;
+  if (s.cpu_shares) j["cpu_shares"] = *s.cpu_shares;
+  if (s.cpu_weight) j["cpu_weight"] = *s.cpu_weight;
+  if (!s.cpu_max.empty()) j["cpu_max"] = s.cpu_max;
+}
+
 Json Antagonists(const std::vector<Antagonist>& as) {
   Json arr = Json::array();
   for (const Antagonist& a : as) {
-    arr.push_back(Json{{"pid", a.pid},
-                       {"comm", a.comm},
-                       {"prio", a.prio},
-                       {"class", std::string(TaskClassName(a.cls))},
-                       {"ms", Ms(a.ns)}});
+    Json j{{"pid", a.pid},
+           {"comm", a.comm},
+           {"prio", a.prio},
+           {"class", std::string(TaskClassName(a.cls))},
+           {"ms", Ms(a.ns)}};
+    AddSched(j, a.sched);
+    arr.push_back(std::move(j));
   }
   return arr;
+}
+
+Json Context(const ContextSummary& c) {
+  Json j{{"file", c.file}, {"kernel_release", c.kernel_release}, {"threads", c.threads}};
+  if (c.base_slice_ns) j["base_slice_ns"] = *c.base_slice_ns;
+  if (c.rt_runtime_us) j["sched_rt_runtime_us"] = *c.rt_runtime_us;
+  if (c.rt_period_us) j["sched_rt_period_us"] = *c.rt_period_us;
+  if (c.fair_server_runtime_ns) j["fair_server_runtime_ns"] = *c.fair_server_runtime_ns;
+  if (c.fair_server_period_ns) j["fair_server_period_ns"] = *c.fair_server_period_ns;
+  j["features_off"] = c.features_off;
+  return j;
 }
 
 }  // namespace
@@ -108,7 +134,9 @@ void WriteJsonReport(const Report& r, std::ostream& out) {
 
   Json findings = Json::array();
   for (const FindingReport& f : r.findings) {
-    findings.push_back(Json{{"victim", Thread(f.victim)},
+    Json victim = Thread(f.victim);
+    AddSched(victim, f.victim_sched);
+    Json fj{{"victim", std::move(victim)},
                             {"kind", f.kind},
                             {"cause", f.cause},
                             {"antagonists", Antagonists(f.antagonists)},
@@ -116,9 +144,12 @@ void WriteJsonReport(const Report& r, std::ostream& out) {
                             {"recommendation", f.recommendation},
                             // Extensions.
                             {"delay_share", f.delay_share},
-                            {"per_cpu_kthread_cpu", f.bound_cpu}});
+                            {"per_cpu_kthread_cpu", f.bound_cpu}};
+    if (!f.why.empty()) fj["why"] = f.why;
+    findings.push_back(std::move(fj));
   }
   j["findings"] = std::move(findings);
+  if (r.context) j["context"] = Context(*r.context);
   // Comms are whatever bytes a thread set: invalid UTF-8 becomes U+FFFD
   // rather than an exception.
   out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';

@@ -137,7 +137,9 @@ void WriteFindings(const Report& r, const Style& s, std::ostream& out) {
     out << Printf("%3d. ", ++n) << s.bold() << f.victim.comm << " (" << f.victim.pid << ")" << s.reset() << " — "
         << s.yellow() << f.kind << s.reset() << ", " << f.cause;
     if (f.bound_cpu >= 0) out << ", per-CPU kernel thread of CPU " << f.bound_cpu;
-    out << "\n     " << Wrap(f.evidence, 5, 5) << "\n     Fix: " << Wrap(f.recommendation, 10, 10) << "\n";
+    out << "\n     " << Wrap(f.evidence, 5, 5);
+    if (!f.why.empty()) out << "\n     Why: " << Wrap(f.why, 10, 10);
+    out << "\n     Fix: " << Wrap(f.recommendation, 10, 10) << "\n";
   }
 }
 
@@ -156,6 +158,12 @@ void WriteTextReport(const Report& r, const TextOptions& o, std::ostream& out) {
     out << "; skipped " << t.skipped_lines << " non-trace lines and " << t.other_events << " other events";
   }
   out << "\n";
+  if (r.context) {
+    out << "  context: " << r.context->file << " (Linux " << r.context->kernel_release << ", " << r.context->threads
+        << " threads)\n";
+  } else {
+    out << "  no context snapshot: policies and cgroup weights are inferred from the trace's prio alone\n";
+  }
   if (t.unobserved_waits > 0) {
     out << "  " << t.unobserved_waits << " thread(s) were woken onto CPUs this trace does not show; their waits "
         << "cannot be measured and are left out\n";

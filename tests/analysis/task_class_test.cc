@@ -33,13 +33,13 @@ TEST(TaskClassTest, ClassFromPrio) {
 }
 
 TEST(CausesTest, PicksTheClassThatHeldTheCpuLongest) {
-  std::vector<Antagonist> as = {{1, "a", 120, TaskClass::kFair, 6}, {2, "b", 89, TaskClass::kRt, 5}};
+  std::vector<Antagonist> as = {{1, "a", 120, TaskClass::kFair, 6, {}}, {2, "b", 89, TaskClass::kRt, 5, {}}};
   EXPECT_EQ(ClassifyCause(11, 0, 0, as), "fair-share");
-  as.push_back({3, "c", 50, TaskClass::kRt, 2});
+  as.push_back({3, "c", 50, TaskClass::kRt, 2, {}});
   EXPECT_EQ(ClassifyCause(13, 0, 0, as), "rt-preemption");
   EXPECT_EQ(ClassifyCause(13, 7, 0, as), "irq");
   EXPECT_EQ(ClassifyCause(13, 0, 7, as), "softirq");
-  EXPECT_EQ(ClassifyCause(13, 0, 0, {{0, "<idle>", 120, TaskClass::kIdle, 13}}), "unknown");
+  EXPECT_EQ(ClassifyCause(13, 0, 0, {{0, "<idle>", 120, TaskClass::kIdle, 13, {}}}), "unknown");
   EXPECT_EQ(ClassifyCause(13, 0, 0, {}), "unknown");
 }
 
