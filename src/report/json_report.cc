@@ -59,7 +59,7 @@ Json Context(const ContextSummary& c) {
 
 }  // namespace
 
-void WriteJsonReport(const Report& r, std::ostream& out) {
+void WriteJsonReport(const Report& r, std::ostream& out, const Verdict* verdict) {
   Json j;
   j["schema"] = "kstarve.report/1";
   const TraceSummary& t = r.trace;
@@ -150,6 +150,20 @@ void WriteJsonReport(const Report& r, std::ostream& out) {
   }
   j["findings"] = std::move(findings);
   if (r.context) j["context"] = Context(*r.context);
+  if (verdict != nullptr) {
+    Json items = Json::array();
+    for (const VerdictItem& i : verdict->items) {
+      items.push_back(Json{{"victim", Thread(i.victim)},
+                           {"kernel_thread", i.kernel_thread},
+                           {"kind", i.kind},
+                           {"cause", i.cause},
+                           {"what", i.what},
+                           {"behind", i.behind},
+                           {"why", i.why},
+                           {"fix", i.fix}});
+    }
+    j["verdict"] = Json{{"summary", verdict->summary}, {"starved", std::move(items)}};
+  }
   // Comms are whatever bytes a thread set: invalid UTF-8 becomes U+FFFD
   // rather than an exception.
   out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';

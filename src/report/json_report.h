@@ -4,9 +4,11 @@
 #include <ostream>
 
 #include "analysis/report_model.h"
+#include "report/verdict.h"
 
 namespace kstarve {
 
-void WriteJsonReport(const Report& report, std::ostream& out);
+// With a verdict (`kstarve doctor`), the object also has a "verdict" member.
+void WriteJsonReport(const Report& report, std::ostream& out, const Verdict* verdict = nullptr);
 
 }  // namespace kstarve
