@@ -1,0 +1,40 @@
+#include "context/sched_attr.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace kstarve {
+namespace {
+
+// The kernel's struct sched_attr (include/uapi/linux/sched/types.h),
+// SCHED_ATTR_SIZE_VER1 (56 bytes, with the utilization clamps).
+struct KernelSchedAttr {
+  uint32_t size;
+  uint32_t sched_policy;
+  uint64_t sched_flags;
+  int32_t sched_nice;
+  uint32_t sched_priority;
+  uint64_t sched_runtime;
+  uint64_t sched_deadline;
+  uint64_t sched_period;
+  uint32_t sched_util_min;
+  uint32_t sched_util_max;
+};
+static_assert(sizeof(KernelSchedAttr) == 56);
+
+}  // namespace
+
+std::optional<SchedAttrValues> GetSchedAttr(pid_t tid) {
+  KernelSchedAttr attr{};
+  if (::syscall(SYS_sched_getattr, tid, &attr, sizeof attr, 0) != 0) return std::nullopt;
+  SchedAttrValues v;
+  v.policy = static_cast<int>(attr.sched_policy);
+  v.rt_priority = static_cast<int>(attr.sched_priority);
+  v.nice = attr.sched_nice;
+  v.dl_runtime_ns = attr.sched_runtime;
+  v.dl_deadline_ns = attr.sched_deadline;
+  v.dl_period_ns = attr.sched_period;
+  return v;
+}
+
+}  // namespace kstarve

@@ -1,0 +1,24 @@
+// sched_getattr(2) through syscall(): glibc 2.36 has no wrapper, and
+// <linux/sched/types.h> clashes with glibc's struct sched_param, so the
+// kernel's struct sched_attr is declared here.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+
+namespace kstarve {
+
+struct SchedAttrValues {
+  int policy = 0;
+  int rt_priority = 0;
+  int nice = 0;
+  uint64_t dl_runtime_ns = 0, dl_deadline_ns = 0, dl_period_ns = 0;
+};
+
+// The scheduling attributes of thread `tid`, or nothing if it is gone or
+// the call failed.
+std::optional<SchedAttrValues> GetSchedAttr(pid_t tid);
+
+}  // namespace kstarve
