@@ -91,8 +91,14 @@ std::string Recommend(const FindingReport& f, int nice_now) {
   if (f.cause == "fair-share" && a != nullptr) {
     std::string s = pin_note;
     if (per_cpu) {
+      // Against the antagonist's real weight when the snapshot has it (a
+      // cgroup's shares), else against its nice level's weight.
+      const uint64_t theirs = a->sched.known ? EffectiveWeight(a->sched) : NiceWeight(NiceFromPrio(a->prio));
+      char share[32];
+      std::snprintf(share, sizeof share, "%.0f %%", 100.0 * 88761.0 / (88761.0 + static_cast<double>(theirs)));
       s += "Give the per-CPU kernel threads of CPU " + cpu + " more weight than " + Who(*a) + " (" + PolicyOf(*a) +
-           "): renice them to -20 (weight 88761 against 1024 at nice 0), or SCHED_RR 1 so they preempt fair tasks.";
+           "): renice them to -20 (weight 88761 against " + std::to_string(theirs) + ", about " + share +
+           " of the CPU when both run), or SCHED_RR 1 so they preempt fair tasks.";
     } else {
       s += "Renice " + victim + " (now nice " + std::to_string(nice_now) + ") below " + a->comm + "'s nice " +
            std::to_string(NiceFromPrio(a->prio)) + ", or let the two run on different CPUs.";

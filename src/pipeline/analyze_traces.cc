@@ -5,9 +5,12 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <optional>
 #include <unordered_set>
 
 #include "analysis/analyzer.h"
+#include "context/snapshot.h"
 #include "events/sorter.h"
 #include "report/perfetto_export.h"
 
@@ -65,6 +68,41 @@ Result<std::string> SpoolStdin() {
   return std::string(path);
 }
 
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error(path + ": cannot open");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::Error(path + ": read failed");
+  return text;
+}
+
+// The snapshot named by the request, or the one beside the first trace.
+// A named file must load; a sidecar that does not is reported and skipped.
+Status LoadContext(const AnalyzeRequest& req, std::optional<ContextSnapshot>& context, std::string& file,
+                   std::vector<std::string>& problems) {
+  if (!req.context_path.empty()) {
+    Result<std::string> text = ReadWholeFile(req.context_path);
+    if (!text.ok()) return text.status();
+    Result<ContextSnapshot> parsed = ContextFromJson(*text, req.context_path);
+    if (!parsed.ok()) return parsed.status();
+    context = std::move(*parsed);
+    file = req.context_path;
+    return Status::Ok();
+  }
+  if (!req.find_context || req.inputs.empty() || req.inputs.front() == "-") return Status::Ok();
+  const std::string beside = ContextPathFor(req.inputs.front());
+  if (access(beside.c_str(), F_OK) != 0) return Status::Ok();
+  Result<std::string> text = ReadWholeFile(beside);
+  Result<ContextSnapshot> parsed = text.ok() ? ContextFromJson(*text, beside) : Result<ContextSnapshot>(text.status());
+  if (!parsed.ok()) {
+    problems.push_back(parsed.status().message() + " (context snapshot ignored)");
+    return Status::Ok();
+  }
+  context = std::move(*parsed);
+  file = beside;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Report> AnalyzeTraces(const AnalyzeRequest& original) {
@@ -96,11 +134,15 @@ Result<Report> AnalyzeTraces(const AnalyzeRequest& original) {
     return Status::Error(m);
   };
 
+  std::optional<ContextSnapshot> context;
+  std::string context_file;
+  TraceSummary summary;
+  if (Status s = LoadContext(req, context, context_file, summary.problems); !s.ok()) return s;
+
   StringInterner strings;
   Analyzer analyzer(strings, req.analysis);
-  TraceSummary summary;
   if (Status s = ReadAll(req, strings, analyzer, &summary); !s.ok()) return as_given(s);
-  Report report = analyzer.Finish(std::move(summary));
+  Report report = analyzer.Finish(std::move(summary), context ? &*context : nullptr, context_file);
   if (!spooled.empty()) {
     for (std::string& in : report.trace.inputs) {
       if (in == spooled) in = "-";

@@ -177,8 +177,8 @@ void WriteTextReport(const Report& r, const TextOptions& o, std::ostream& out) {
   if (t.malformed + t.overlong_lines + t.dropped_late > 0) {
     out << "  " << s.red() << "warning:" << s.reset() << " " << t.malformed << " malformed records, "
         << t.overlong_lines << " overlong lines, " << t.dropped_late << " events out of time order were skipped\n";
-    for (const std::string& p : t.problems) out << "    " << p << "\n";
   }
+  for (const std::string& p : t.problems) out << "    " << p << "\n";
   WriteEpisodes(r, o, s, out);
   WriteFindings(r, s, out);
 }
