@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3 zstd gzip
   # trace tools the tests and benchmarks compare against
   trace-cmd linux-perf stress-ng time
+  # fio workloads of the brief (scripts/lib/fio-cases.sh, bench/fio/)
+  fio
 )
 
 missing=()
