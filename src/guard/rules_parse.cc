@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "guard/cpu_list.h"
@@ -102,10 +103,10 @@ class Parser {
     CheckKeys(root, "", kTopKeys, 1);
     if (const toml::node* guard = root.get("guard")) ParseGuard(*guard, set.guard);
     if (const toml::node* rules = root.get("rule")) ParseRuleArray(*rules, set);
-    set.warnings = std::move(warnings_);
+    set.warnings = InLineOrder(std::move(warnings_));
     if (!errors_.empty()) {
       std::string message;
-      for (const std::string& e : errors_) message += (message.empty() ? "" : "\n") + e;
+      for (const std::string& e : InLineOrder(std::move(errors_))) message += (message.empty() ? "" : "\n") + e;
       return Status::Error(message);
     }
     return set;
@@ -120,8 +121,20 @@ class Parser {
   std::string Where(int line, std::string_view key) const {
     return file_ + ":" + std::to_string(line) + ": key " + Quote(key) + ": ";
   }
-  void Error(int line, std::string_view key, const std::string& what) { errors_.push_back(Where(line, key) + what); }
-  void Warn(int line, std::string_view key, const std::string& what) { warnings_.push_back(Where(line, key) + what); }
+  void Error(int line, std::string_view key, const std::string& what) {
+    errors_.emplace_back(line, Where(line, key) + what);
+  }
+  void Warn(int line, std::string_view key, const std::string& what) {
+    warnings_.emplace_back(line, Where(line, key) + what);
+  }
+  // Messages in file order, whatever order the checks ran in.
+  static std::vector<std::string> InLineOrder(std::vector<std::pair<int, std::string>> notes) {
+    std::stable_sort(notes.begin(), notes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> out;
+    out.reserve(notes.size());
+    for (auto& n : notes) out.push_back(std::move(n.second));
+    return out;
+  }
   // A safety check: an error, or with --force a warning saying it was allowed.
   void Unsafe(int line, std::string_view key, const std::string& what) {
     if (options_.force) {
@@ -141,7 +154,8 @@ class Parser {
       std::string_view best;
       size_t best_distance = 3;  // suggest only close keys
       for (std::string_view candidate : allowed) {
-        size_t d = EditDistance(name, candidate);
+        // A close spelling, or a key cut short ("long_wait" for "long_wait_ms").
+        size_t d = name.size() >= 3 && candidate.starts_with(name) ? 1 : EditDistance(name, candidate);
         if (d < best_distance) best_distance = d, best = candidate;
       }
       if (!best.empty()) {
@@ -529,8 +543,8 @@ class Parser {
 
   const std::string& file_;
   RuleParseOptions options_;
-  std::vector<std::string> errors_;
-  std::vector<std::string> warnings_;
+  std::vector<std::pair<int, std::string>> errors_;  // (line, message)
+  std::vector<std::pair<int, std::string>> warnings_;
 };
 
 }  // namespace
