@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# What recording costs the brief's fio workload (issue 3): IOPS with no
+# tracing, under `kstarve record`, `perf sched record` and `trace-cmd record`,
+# side by side in one run.
+#
+#   bench/fio/record_overhead.sh [SECONDS]     (default 10 s measured per run)
+#
+# The workload is scripts/lib/fio-cases.sh's (libaio 4 KiB randwrite,
+# iodepth 128, batch 128, O_DIRECT, ext4, pinned to CPU 1), case $CASE
+# (default alone), measured for SECONDS after a warm-up of KSTARVE_FIO_RAMP
+# (2) s. Each tracer wraps the run (`TRACER -- fio-cases.sh run ...`), so it
+# records the whole run, warm-up included. ROUNDS (3) rounds of the four
+# variants, the order reversed every other round; per variant the median
+# IOPS, its change against no tracing, and the events the tracer lost.
+#
+# Tracers (see bench/fio/README.md):
+#   kstarve     kstarve record -o FILE -- CMD        ($KSTARVE; skipped if it
+#               has no `record` yet). Lost events: trace.lost_events of
+#               `kstarve report --format json FILE`.
+#   perf        perf sched record -o FILE -- CMD: perf's own fixed event set
+#               (on Debian's perf 6.1: sched_switch, sched_stat_runtime,
+#               sched_process_fork, sched_wakeup_new, sched_migrate_task,
+#               sched_waking), not ours. Lost: LOST events of `perf report --stats`.
+#   trace-cmd   trace-cmd record -d -k -B kstarve-bench-tc -e ... -o FILE CMD,
+#               with kstarve's events ($EVENTS). Plain `trace-cmd record`
+#               fails on this machine; -d and -k are what make it work here
+#               without touching the global tracing state (README). Lost:
+#               overrun + dropped events of `trace-cmd report --stat`.
+#
+# Safety: root; fio-cases.sh bounds, pins and cleans up fio; every tracer run
+# is bounded by `timeout`. The top-level tracing state (tracing_on,
+# current_tracer, set_event, trace_clock, buffer_size_kb, events/enable) and
+# the list of tracefs instances are compared with a snapshot after every run:
+# a change is reported and put back. trace-cmd's instance (left by -k) is
+# removed. Trace files go to $OUT_DIR (default a directory in /dev/shm, so
+# the trace writes do not compete with fio for the disk) and are deleted
+# after each run.
+#
+# Environment: CASE, ROUNDS, KSTARVE (binary; default $BUILD/src/cli/kstarve),
+# BUILD (build-bench), NO_BUILD=1 (do not build kstarve), OUT_DIR,
+# TRACE_CMD_BUFFER_KB (trace-cmd -b; default: trace-cmd's), EVENTS.
+# Exits 0 whatever the figures are (a report, not a test).
+set -euo pipefail
+
+BENCH=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$BENCH/../.." && pwd)
+# shellcheck source=scripts/lib/fio-cases.sh
+source "$ROOT/scripts/lib/fio-cases.sh"
+# shellcheck source=bench/fio/tracing-state.sh
+source "$BENCH/tracing-state.sh"
+
+SECONDS_PER_RUN=${1:-10}
+CASE=${CASE:-alone}
+ROUNDS=${ROUNDS:-3}
+BUILD=${BUILD:-$ROOT/build-bench}
+KSTARVE=${KSTARVE:-$BUILD/src/cli/kstarve}
+TC_INSTANCE=kstarve-bench-tc
+# kstarve record's events (the brief of issue 3), as subsystem:event.
+EVENTS=${EVENTS:-sched:sched_switch sched:sched_waking sched:sched_wakeup sched:sched_wakeup_new
+sched:sched_migrate_task sched:sched_process_fork sched:sched_process_exit
+irq:irq_handler_entry irq:irq_handler_exit irq:softirq_entry irq:softirq_exit irq:softirq_raise
+workqueue:workqueue_execute_start workqueue:workqueue_execute_end}
+VARIANTS=(none kstarve perf trace-cmd)
+
+log() { printf '[overhead %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+[[ $(id -u) == 0 ]] || die "must run as root"
+[[ $SECONDS_PER_RUN =~ ^[1-9][0-9]*$ ]] || die "SECONDS must be a positive integer, got '$SECONDS_PER_RUN'"
+fio_cases_valid "$CASE" || die "unknown CASE '$CASE' (one of: ${FIO_CASES[*]})"
+for t in fio perf trace-cmd python3 timeout; do
+  command -v $t >/dev/null || die "missing $t (scripts/install-deps.sh)"
+done
+[[ -d $TRACEFS/instances ]] || die "no tracefs at $TRACEFS"
+[[ -e $TRACEFS/instances/$TC_INSTANCE ]] && die "$TRACEFS/instances/$TC_INSTANCE exists (another run?)"
+
+if [[ -z ${OUT_DIR:-} ]]; then
+  if [[ -d /dev/shm ]]; then OUT_DIR=$(mktemp -d /dev/shm/kstarve-overhead.XXXXXX); else OUT_DIR=$(mktemp -d); fi
+  OWN_OUT=1
+else
+  mkdir -p "$OUT_DIR"
+  OWN_OUT=0
+fi
+WORK=$(mktemp -d /tmp/kstarve-overhead.XXXXXX)
+OWN_FILE=0
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  [[ -d $TRACEFS/instances/$TC_INSTANCE ]] && rmdir "$TRACEFS/instances/$TC_INSTANCE"
+  tracing_state_check "$WORK/state.before" "at exit"
+  [[ $OWN_FILE == 1 ]] && fio_cases_clean_file
+  [[ $OWN_OUT == 1 ]] && rm -rf "$OUT_DIR"
+  rm -rf "$WORK"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+tracing_state_save "$WORK/state.before"
+
+# ------------------------------------------------------------ the tracers ---
+have_kstarve_record() {
+  if [[ ${NO_BUILD:-0} != 1 ]]; then
+    if [[ ! -f $BUILD/build.ninja ]]; then
+      cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKSTARVE_WERROR=ON >/dev/null 2>&1 ||
+        log "could not configure $BUILD"
+    fi
+    ninja -C "$BUILD" -j2 kstarve >"$WORK/build.log" 2>&1 || log "building kstarve failed (see below); using what is there"
+  fi
+  [[ -x $KSTARVE ]] && "$KSTARVE" --help 2>/dev/null | grep -qE '^  record +'
+}
+if have_kstarve_record; then
+  KSTARVE_OK=1
+else
+  KSTARVE_OK=0
+  log "SKIP kstarve: $KSTARVE has no 'record' command yet (set KSTARVE=path to one that does)"
+fi
+
+tc_events=()
+for e in $EVENTS; do tc_events+=(-e "$e"); done
+tc_buffer=()
+[[ -n ${TRACE_CMD_BUFFER_KB:-} ]] && tc_buffer=(-b "$TRACE_CMD_BUFFER_KB")
+
+RUN_CMD=("$FIO_CASES_SCRIPT" run "$CASE" "$SECONDS_PER_RUN")
+LIMIT=$((FIO_RAMP + SECONDS_PER_RUN + 120))
+
+# The command of variant $1 writing its trace to $2 (in array CMD).
+variant_cmd() {
+  case $1 in
+    none) CMD=("${RUN_CMD[@]}") ;;
+    kstarve) CMD=("$KSTARVE" record -o "$2" -- "${RUN_CMD[@]}") ;;
+    perf) CMD=(perf sched record -o "$2" -- "${RUN_CMD[@]}") ;;
+    trace-cmd) CMD=(trace-cmd record -d -k "${tc_buffer[@]}" -o "$2" -B "$TC_INSTANCE" "${tc_events[@]}" "${RUN_CMD[@]}") ;;
+  esac
+}
+
+# Events the tracer of variant $1 lost, from its trace $2 ("?" if unknown).
+lost_events() {
+  case $1 in
+    none) echo - ;;
+    kstarve)
+      timeout 300 "$KSTARVE" report --format json "$2" 2>/dev/null |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["trace"]["lost_events"])' 2>/dev/null || echo '?'
+      ;;
+    perf)
+      perf report -i "$2" --stats 2>/dev/null |
+        awk '/LOST(_SAMPLES)? events:/ {n += $3; seen = 1} END {print seen ? n : 0}'
+      ;;
+    trace-cmd)
+      trace-cmd report --stat -i "$2" 2>/dev/null |
+        awk '/^overrun:/ {n += $2} /^dropped events:/ {n += $3} END {print n + 0}'
+      ;;
+  esac
+}
+
+# One run of variant $1: appends "variant iops lost" to $WORK/results.
+run_variant() {
+  local v=$1 trace json rc=0 iops lost
+  [[ $v == kstarve && $KSTARVE_OK == 0 ]] && return 0
+  trace=$OUT_DIR/trace.$v
+  json=$WORK/fio.json
+  rm -f "$trace" "$json"
+  variant_cmd "$v" "$trace"
+  tracing_state_save "$WORK/state.run"
+  KSTARVE_FIO_JSON=$json timeout -s INT -k 30 "$LIMIT" "${CMD[@]}" >"$WORK/$v.out" 2>"$WORK/$v.err" || rc=$?
+  [[ $v == trace-cmd && -d $TRACEFS/instances/$TC_INSTANCE ]] && rmdir "$TRACEFS/instances/$TC_INSTANCE"
+  tracing_state_check "$WORK/state.run" "after $v" || true
+  if [[ $rc != 0 || ! -s $json ]]; then
+    log "$v: failed (exit $rc): $(tail -3 "$WORK/$v.err" | tr '\n' ' ')"
+    echo "$v FAILED -" >>"$WORK/results"
+    rm -f "$trace"*
+    return 0
+  fi
+  iops=$(fio_cases_iops "$json")
+  lost=$([[ -e $trace ]] && lost_events "$v" "$trace" || echo -)
+  [[ $v != none && ! -e $trace ]] && lost="no trace file"
+  log "$v: $iops IOPS, lost events: $lost"
+  echo "$v $iops $lost" >>"$WORK/results"
+  rm -rf "$trace"*
+}
+
+# ------------------------------------------------------------------ runs ---
+[[ $(fio_cases_prepare_file) == created ]] && OWN_FILE=1
+export KSTARVE_FIO_KEEP_FILE=1
+log "case $CASE, $ROUNDS rounds of ${VARIANTS[*]}, ${FIO_RAMP} s warm-up + $SECONDS_PER_RUN s measured per run"
+: >"$WORK/results"
+for ((r = 1; r <= ROUNDS; r++)); do
+  order=("${VARIANTS[@]}")
+  if ((r % 2 == 0)); then
+    order=()
+    for ((i = ${#VARIANTS[@]} - 1; i >= 0; i--)); do order+=("${VARIANTS[i]}"); done
+  fi
+  log "round $r/$ROUNDS: ${order[*]}"
+  for v in "${order[@]}"; do run_variant "$v"; done
+done
+
+# ----------------------------------------------------------------- table ---
+print_commands() {
+  local v
+  echo "fio: $(fio_cases_command "$CASE" "$SECONDS_PER_RUN")"
+  for v in "${VARIANTS[@]}"; do
+    variant_cmd "$v" TRACE
+    echo "$v: ${CMD[*]}"
+  done
+}
+
+echo
+echo "Recording overhead on the brief's fio workload (case $CASE), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "$(uname -r), $(nproc) CPUs, fio $(fio --version | sed 's/fio-//'), $(perf version), trace-cmd $(trace-cmd -h 2>&1 | awk '/version/ {print $3; exit}'), loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
+print_commands | sed 's/^/  /'
+echo
+python3 - "$WORK/results" "$KSTARVE_OK" <<'EOF'
+import statistics, sys
+rows = [l.strip().split(None, 2) for l in open(sys.argv[1]) if l.strip()]
+kstarve_ok = sys.argv[2] == "1"
+order = ["none", "kstarve", "perf", "trace-cmd"]
+label = {"none": "no tracing", "kstarve": "kstarve record", "perf": "perf sched record",
+         "trace-cmd": "trace-cmd record"}
+runs = {v: [int(r[1]) for r in rows if r[0] == v and r[1] != "FAILED"] for v in order}
+failed = {v: sum(1 for r in rows if r[0] == v and r[1] == "FAILED") for v in order}
+lost = {v: [r[2] for r in rows if r[0] == v and r[1] != "FAILED"] for v in order}
+med = {v: statistics.median(runs[v]) for v in order if runs[v]}
+base = med.get("none")
+print(f"  {'variant':<18} {'median IOPS':>11} {'vs none':>8}  {'runs (IOPS)':<26} lost events per run")
+print(f"  {'-' * 18} {'-' * 11} {'-' * 8}  {'-' * 26} {'-' * 19}")
+for v in order:
+    if v == "kstarve" and not kstarve_ok:
+        print(f"  {label[v]:<18} {'skipped: no kstarve record yet':>40}")
+        continue
+    if not runs[v]:
+        print(f"  {label[v]:<18} {'failed':>11}  ({failed[v]} runs failed)")
+        continue
+    change = f"{(med[v] / base - 1) * 100:+.1f}%" if base and v != "none" else "-"
+    extra = f" ({failed[v]} failed)" if failed[v] else ""
+    print(f"  {label[v]:<18} {med[v]:>11,.0f} {change:>8}  {' '.join(str(x) for x in runs[v]):<26} {' '.join(lost[v])}{extra}")
+print()
+if kstarve_ok and base and "kstarve" in med:
+    cost = (1 - med["kstarve"] / base) * 100
+    print(f"  {'PASS' if cost <= 3 else 'FAIL'}  kstarve record costs at most 3 % of the IOPS: {cost:.1f} %")
+    for peer in ("perf", "trace-cmd"):
+        if peer in med:
+            ok = med["kstarve"] > med[peer]
+            print(f"  {'PASS' if ok else 'FAIL'}  kstarve record costs less than {label[peer]}: "
+                  f"{med['kstarve']:,.0f} vs {med[peer]:,.0f} IOPS")
+else:
+    print("  (no verdict: kstarve record did not run)")
+EOF
