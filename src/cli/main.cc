@@ -9,6 +9,9 @@
 #include <string>
 
 #include "base/version.h"
+#include "cli/guard_command.h"
+#include "cli/record_command.h"
+#include "cli/doctor_command.h"
 #include "cli/report_command.h"
 
 namespace {
@@ -24,9 +27,12 @@ int Main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.footer(
       "Run `kstarve help COMMAND` or `kstarve COMMAND --help` for a command's options.\n"
-      "Planned, not in this version: record, doctor, guard, sim (see README).");
+      "Planned, not in this version: sim (see README).");
 
   kstarve::ReportCommand report(app);
+  kstarve::RecordCommand record(app);
+  kstarve::DoctorCommand doctor(app);
+  kstarve::GuardCommand guard(app);
 
   CLI::App* help = app.add_subcommand("help", "Show help for kstarve or for one command");
   std::string help_topic;
@@ -45,13 +51,16 @@ int Main(int argc, char** argv) {
         std::cout << app.get_subcommand(help_topic)->help();
         return 0;
       } catch (const CLI::OptionNotFound&) {
-        std::cerr << "kstarve: no command named '" << help_topic << "' (commands: report, help)\n";
+        std::cerr << "kstarve: no command named '" << help_topic << "' (commands: doctor, record, report, guard, help)\n";
         return 2;
       }
     }
     std::cout << app.help();
     return help->parsed() ? 0 : 2;
   }
+  if (guard.parsed()) return guard.Run();
+  if (record.parsed()) return record.Run();
+  if (doctor.parsed()) return doctor.Run();
   return report.Run();
 }
 

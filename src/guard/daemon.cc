@@ -1,0 +1,282 @@
+#include "guard/daemon.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <optional>
+#include <vector>
+
+#include "guard/engine.h"
+#include "guard/journal.h"
+#include "guard/live/live_host.h"
+#include "guard/live/proc_connector.h"
+#include "guard/log.h"
+#include "guard/metrics.h"
+#include "guard/rules.h"
+#include "guard/status.h"
+
+namespace kstarve::guard {
+
+namespace {
+
+int64_t Ns(double seconds) {
+  return static_cast<int64_t>(std::llround(seconds * 1e9));
+}
+
+int64_t UnixNow() {
+  return static_cast<int64_t>(std::time(nullptr));
+}
+
+// Restores the previous run's journal, if that run is not alive any more.
+bool RecoverCrashedRun(const std::string& dir, Host& host, const LogSink& log, Metrics* metrics) {
+  Result<RestoreSummary> r = RestoreJournal(dir, host, log, metrics);
+  if (!r.ok()) {
+    log(LogLevel::kError, "cannot restore the journal of a previous run: " + r.status().message());
+    return false;
+  }
+  const RestoreSummary& s = *r;
+  if (s.restored + s.gone + s.reused + s.failed > 0) {
+    log(LogLevel::kNotice, "previous run did not exit cleanly: restored " + std::to_string(s.restored) + " threads (" +
+                               std::to_string(s.gone) + " gone, " + std::to_string(s.reused) + " pids reused, " +
+                               std::to_string(s.failed) + " failed)");
+  }
+  return s.failed == 0;
+}
+
+Status RaiseSelf(int priority) {
+  SchedAttrs a;
+  a.policy = Policy::kFifo;
+  a.rt_priority = priority;
+  return SetSchedAttrs(0, a);
+}
+
+}  // namespace
+
+int RunGuardDaemon(const DaemonOptions& options, const DetectorFactory& make_detector, std::ostream& err) {
+  const LineLogger logger(stderr, StderrIsJournal(), options.verbose);
+  const LogSink log = logger.Sink();
+  LiveHost host;
+  const ThreadId self = SelfId();
+  const std::string& dir = options.journal_dir;
+
+  if (const int32_t other = LiveGuardPid(dir, host); other != 0 && other != self.pid) {
+    err << "kstarve guard: another guard is running (pid " << other << ", " << dir << "/guard.pid)\n";
+    return 1;
+  }
+  if (options.restore_only) {
+    return RecoverCrashedRun(dir, host, log, nullptr) ? 0 : 1;
+  }
+
+  std::optional<RuleSet> rules;
+  if (!options.rules_path.empty()) {
+    RuleParseOptions parse;
+    parse.force = options.force;
+    Result<RuleSet> loaded = LoadRulesFile(options.rules_path, parse);
+    if (!loaded.ok()) {
+      err << "kstarve guard: " << loaded.status().message() << "\n";
+      return 1;
+    }
+    rules = std::move(*loaded);
+  }
+  if (!rules && !options.auto_mode) {
+    err << "kstarve guard: nothing to do: give --rules FILE, --auto, or both\n";
+    return 2;
+  }
+
+  Metrics metrics;
+  if (!options.dry_run) RecoverCrashedRun(dir, host, log, &metrics);
+  std::unique_ptr<Journal> journal;
+  if (!options.dry_run) {
+    Result<std::unique_ptr<Journal>> j = Journal::Open(dir);
+    if (!j.ok()) {
+      err << "kstarve guard: " << j.status().message() << "\n";
+      return 1;
+    }
+    journal = std::move(*j);
+    if (Status s = WritePidFile(dir, self); !s.ok()) log(LogLevel::kWarning, s.message());
+  }
+
+  // Signals arrive through the loop, never asynchronously.
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&mask, sig);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  const int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+
+  // Above every boost and auto step (capped at 89), so nothing the guard gives can starve it.
+  if (options.self_priority > 0) {
+    if (Status s = RaiseSelf(options.self_priority); !s.ok()) {
+      log(LogLevel::kWarning, "the guard runs without RT priority (its boosts could delay it): " + s.message());
+    }
+  }
+
+  std::unique_ptr<ProcConnector> connector;
+  if (Result<std::unique_ptr<ProcConnector>> c = ProcConnector::Open(); c.ok()) {
+    connector = std::move(*c);
+  } else {
+    log(LogLevel::kWarning, c.status().message() + "; new threads are found by the /proc scan only");
+  }
+
+  std::unique_ptr<MetricsServer> server;
+  if (!options.metrics.empty() && options.metrics != "off") {
+    server = std::make_unique<MetricsServer>([&metrics] { return RenderPrometheus(metrics); });
+    if (Status s = server->Listen(options.metrics); !s.ok()) {
+      err << "kstarve guard: " << s.message() << "\n";
+      if (journal) RemovePidFile(dir);
+      return 1;
+    }
+  }
+
+  EngineOptions eo;
+  eo.dry_run = options.dry_run;
+  eo.auto_mode = options.auto_mode;
+  eo.self_tgid = self.pid;
+  // The [guard] table of the rules file (defaults without one).
+  const GuardSettings settings = rules ? rules->guard : GuardSettings{};
+  eo.boost_ns = settings.boost_duration_ns;
+  eo.boost_priority = settings.boost_priority;
+  eo.boost_deadline = settings.boost_policy == Policy::kDeadline;
+  eo.boost_dl_runtime_ns = settings.boost_runtime_ns;
+  eo.boost_dl_period_ns = settings.boost_period_ns;
+  eo.budget_share = settings.boost_budget;
+  eo.escalate_reports = settings.auto_reports;
+  eo.escalate_window_ns = settings.auto_window_ns;
+  eo.quiet_ns = settings.auto_quiet_ns;
+  eo.min_dwell_ns = settings.auto_hold_ns;
+  Engine engine(host, journal.get(), rules ? &*rules : nullptr, eo, log, metrics);
+
+  std::unique_ptr<Detector> detector;
+  int64_t detector_poll_ns = 0;
+  if (options.auto_mode) {
+    DetectorOptions dopt = settings.detector;
+    if (options.long_wait_ms > 0) dopt.long_wait_ns = Ns(options.long_wait_ms / 1e3);
+    detector_poll_ns =
+        dopt.poll_interval_ns > 0 ? dopt.poll_interval_ns : std::min<int64_t>(dopt.long_wait_ns / 4, 5'000'000);
+    dopt.poll_interval_ns = detector_poll_ns;
+    Result<std::unique_ptr<Detector>> d = make_detector(options.detector, dopt);
+    Status started = d.ok() ? (*d)->Start() : d.status();
+    if (started.ok()) {
+      detector = std::move(*d);
+      log(LogLevel::kInfo, "detector: " + std::string(detector->Backend()) + ", long waits from " +
+                               std::to_string(static_cast<double>(dopt.long_wait_ns) / 1e6) + " ms");
+    } else {
+      log(LogLevel::kError, "no starvation detector (--auto boosts nothing): " + started.message());
+    }
+  }
+
+  engine.Rescan();
+  log(LogLevel::kNotice,
+      "started pid " + std::to_string(self.pid) + (rules ? ", rules " + rules->file : std::string(", no rules")) +
+          (options.auto_mode ? ", auto" : "") + (options.dry_run ? ", dry-run" : "") +
+          (server ? ", metrics on " + options.metrics + " (port " + std::to_string(server->port()) + ")" : "") + ", " +
+          std::to_string(metrics.threads_matched) + " threads matched");
+
+  GuardState state;
+  state.pid = self.pid;
+  state.start_time = self.start_time;
+  state.started_unix = UnixNow();
+  state.rules = rules ? rules->file : "";
+  state.auto_mode = options.auto_mode;
+  state.dry_run = options.dry_run;
+  state.detector = detector ? std::string(detector->Backend()) : "";
+  state.metrics = server ? options.metrics : "";
+  auto write_state = [&] {
+    state.updated_unix = UnixNow();
+    state.now_ns = host.NowNs();
+    state.threads = engine.Threads();
+    state.auto_steps = engine.AutoSteps();
+    state.threads_matched = metrics.threads_matched;
+    state.active_boosts = metrics.active_boosts;
+    state.boosts = metrics.boosts;
+    state.restores = metrics.restores;
+    if (Status s = WriteStateFile(dir + "/state.json", state); !s.ok()) log(LogLevel::kDebug, s.message());
+  };
+  const bool keep_state = journal != nullptr || access(dir.c_str(), W_OK) == 0;
+
+  const int64_t start = host.NowNs();
+  const int64_t end = options.duration_s > 0 ? start + Ns(options.duration_s) : INT64_MAX;
+  const int64_t scan_every = std::max<int64_t>(Ns(options.scan_interval_s), 10'000'000);
+  int64_t next_scan = start + scan_every;
+  int64_t next_state = start;
+  int64_t next_boost_end = INT64_MAX;
+  std::string stop_reason = "duration ended";
+  std::vector<pollfd> fds;
+  for (;;) {
+    int64_t now = host.NowNs();
+    if (now >= end) break;
+    if (keep_state && now >= next_state) {
+      write_state();
+      next_state = now + 1'000'000'000;
+    }
+    int64_t wake = std::min({end, next_scan, next_boost_end, next_state});
+    if (detector) wake = std::min(wake, now + detector_poll_ns);
+    const int timeout_ms = static_cast<int>(std::clamp<int64_t>((wake - now + 999'999) / 1'000'000, 0, 60'000));
+
+    fds.clear();
+    fds.push_back({sfd, POLLIN, 0});
+    if (connector) fds.push_back({connector->fd(), POLLIN, 0});
+    if (server) server->AppendPollFds(fds);
+    if (poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) {
+      log(LogLevel::kError, std::string("poll: ") + std::strerror(errno));
+      stop_reason = "error";
+      break;
+    }
+    if ((fds[0].revents & POLLIN) != 0) {
+      signalfd_siginfo si{};
+      if (read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        stop_reason = std::string("signal ") + sigabbrev_np(static_cast<int>(si.ssi_signo));
+        break;
+      }
+    }
+    if (connector && (fds[1].revents & POLLIN) != 0) {
+      Status s = connector->Drain([&](const ProcEvent& ev) {
+        switch (ev.kind) {
+          case ProcEvent::Kind::kFork: engine.OnNewThread(ev.pid, ev.timestamp_ns); break;
+          case ProcEvent::Kind::kExec:
+          case ProcEvent::Kind::kComm: engine.OnChanged(ev.pid); break;
+          case ProcEvent::Kind::kExit: engine.OnExit(ev.pid); break;
+        }
+      });
+      if (!s.ok()) {
+        log(LogLevel::kWarning, s.message() + "; rescanning /proc");
+        next_scan = 0;
+      }
+    }
+    now = host.NowNs();
+    if (server) server->HandlePoll(fds, now);
+    if (detector) {
+      if (Status s = detector->Poll([&](const Starvation& st) { engine.OnStarvation(st); }); !s.ok()) {
+        log(LogLevel::kError, "detector: " + s.message());
+      }
+    }
+    next_boost_end = engine.Tick();
+    if (host.NowNs() >= next_scan) {
+      engine.Rescan();
+      next_scan = host.NowNs() + scan_every;
+    }
+  }
+
+  if (detector) detector->Stop();
+  engine.RestoreAll();
+  if (journal) {
+    // Everything is back: the journal has nothing left to protect.
+    if (Status s = journal->Compact({}); !s.ok()) log(LogLevel::kWarning, s.message());
+    RemovePidFile(dir);
+  }
+  if (keep_state) unlink((dir + "/state.json").c_str());
+  if (sfd >= 0) close(sfd);
+  sigprocmask(SIG_UNBLOCK, &mask, nullptr);
+  log(LogLevel::kNotice, "stopped (" + stop_reason + "): " + std::to_string(metrics.boosts) + " boosts, " +
+                             std::to_string(metrics.restores) + " restores");
+  return 0;
+}
+
+}  // namespace kstarve::guard
