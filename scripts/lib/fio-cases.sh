@@ -88,7 +88,7 @@ fio_cases_config() {
 }
 fio_cases_config
 
-fio_cases_log() { printf '[fio-cases %s] %s\n' "$(date +%T)" "$*" >&2; }
+fio_cases_log() { printf '[fio-cases %s] %s\n' "$(date +%T.%2N)" "$*" >&2; }
 fio_cases_die() {
   fio_cases_log "ERROR: $*"
   exit 1
