@@ -1,5 +1,6 @@
 #include "readers/trace_reader.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "readers/line_source.h"
 #include "readers/perf_script_parser.h"
 #include "readers/sniff.h"
+#include "readers/tracedat/tracedat_reader.h"
 
 namespace kstarve {
 
@@ -16,6 +18,7 @@ std::string_view TraceFormatName(TraceFormat f) {
     case TraceFormat::kFtraceText: return "ftrace";
     case TraceFormat::kTraceCmdReport: return "trace-cmd";
     case TraceFormat::kPerfScript: return "perf-script";
+    case TraceFormat::kTraceDat: return "trace.dat";
     case TraceFormat::kUnknown: break;
   }
   return "unknown";
@@ -184,17 +187,39 @@ Result<TraceFormat> ReadLines(LineSource& source, StringInterner& strings, Event
 
 Result<TraceFormat> ReadTrace(const std::string& path, StringInterner& strings, EventSink& sink, ReadStats& stats,
                               const ReadOptions& options) {
-  Result<std::unique_ptr<LineSource>> source = OpenLineSource(path, options.max_line_bytes);
-  if (!source.ok()) return source.status();
-  return ReadLines(**source, strings, sink, stats, options);
+  bool dat = false;
+  if (path != "-") {  // a trace.dat file is mapped, not streamed
+    Status s = ReadTraceDatFileIfAny(path, &dat, strings, sink, stats, options);
+    if (!s.ok()) return s;
+    if (dat) return TraceFormat::kTraceDat;
+  }
+  std::string name = path == "-" ? "<stdin>" : path;
+  Result<std::unique_ptr<ByteSource>> raw = OpenFileByteSource(path);
+  if (!raw.ok()) return Status::Error(name + ": " + raw.status().message());
+  Result<std::unique_ptr<ByteSource>> rest =
+      ReadTraceDatFromStream(std::move(*raw), name, &dat, strings, sink, stats, options);
+  if (!rest.ok()) return rest.status();
+  if (dat) return TraceFormat::kTraceDat;
+  LineSource source(std::move(*rest), std::move(name), options.max_line_bytes);
+  return ReadLines(source, strings, sink, stats, options);
 }
 
 Result<TraceFormat> ReadTraceBuffer(std::string_view data, std::string display_name, StringInterner& strings,
                                     EventSink& sink, ReadStats& stats, const ReadOptions& options) {
-  Result<std::unique_ptr<LineSource>> source =
-      OpenBufferLineSource(data, std::move(display_name), options.max_line_bytes);
-  if (!source.ok()) return source.status();
-  return ReadLines(**source, strings, sink, stats, options);
+  if (LooksLikeTraceDat(data)) {
+    Status s = ReadTraceDat(data, display_name, strings, sink, stats, options);
+    if (!s.ok()) return s;
+    return TraceFormat::kTraceDat;
+  }
+  bool dat = false;
+  Result<std::unique_ptr<ByteSource>> rest =
+      ReadTraceDatFromStream(MemoryByteSource(data), display_name, &dat, strings, sink, stats, options);
+  if (!rest.ok()) return rest.status();
+  if (dat) return TraceFormat::kTraceDat;
+  // Small inputs (tests, fuzzing) need no megabyte buffer.
+  size_t chunk = std::clamp<size_t>(data.size() + 1, 4096, LineSource::kDefaultChunkBytes);
+  LineSource source(std::move(*rest), std::move(display_name), options.max_line_bytes, chunk);
+  return ReadLines(source, strings, sink, stats, options);
 }
 
 }  // namespace kstarve

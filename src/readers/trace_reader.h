@@ -2,6 +2,8 @@
 //
 // The format is chosen by sniffing the content, never the file name; `-`
 // reads standard input; gzip and zstd input is decompressed transparently.
+// trace-cmd's binary trace.dat is recognized by its magic bytes (see
+// readers/tracedat/tracedat_reader.h).
 // Lines that are not events kstarve uses are skipped and counted. Malformed
 // records are counted, and the first few are kept as "file:line: what was
 // expected" messages. Only unreadable input (missing file, bad compression,
@@ -20,9 +22,9 @@
 
 namespace kstarve {
 
-enum class TraceFormat { kUnknown, kFtraceText, kTraceCmdReport, kPerfScript };
+enum class TraceFormat { kUnknown, kFtraceText, kTraceCmdReport, kPerfScript, kTraceDat };
 
-std::string_view TraceFormatName(TraceFormat f);  // "ftrace", "trace-cmd", "perf-script"
+std::string_view TraceFormatName(TraceFormat f);  // "ftrace", "trace-cmd", "perf-script", "trace.dat"
 
 struct ReadStats {
   uint64_t lines = 0;                 // lines read
@@ -33,6 +35,7 @@ struct ReadStats {
   uint64_t overlong_lines = 0;        // longer than ReadOptions::max_line_bytes, skipped
   uint64_t bytes = 0;                 // uncompressed bytes read
   std::vector<std::string> problems;  // first few "file:line: ..." messages
+  std::vector<std::string> notes;     // facts worth telling (trace.dat: version, buffers read, clock)
 };
 
 struct ReadOptions {
