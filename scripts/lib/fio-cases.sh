@@ -308,7 +308,8 @@ fio_cases_kill_fio() {  # $1 = state dir
 fio_cases_cleanup_state() {  # $1 = state dir
   local st=$1
   [[ -d $st ]] || return 0
-  set +e  # clean up as much as possible
+  set +e                # clean up as much as possible,
+  trap '' INT TERM HUP  # and do not let a second signal cut it short
   fio_cases_kill_fio "$st"
   fio_cases_cgroup_remove "$st"
   fio_cases_restore_kworkers "$st"
@@ -417,7 +418,7 @@ fio_cases_cmd_run() {
   "$FIO_CASES_SCRIPT" supervise "$1" "$2" "$FIO_RAMP" "$st" &
   RUN_SUPERVISOR=$!
   # The supervisor cleans up; pass INT/TERM on to it and wait for it.
-  trap 'kill -TERM "$RUN_SUPERVISOR" 2>/dev/null; wait "$RUN_SUPERVISOR"; rm -rf "$RUN_STATE"; exit 143' INT TERM
+  trap 'kill -TERM "$RUN_SUPERVISOR" 2>/dev/null; wait "$RUN_SUPERVISOR" || true; rm -rf "$RUN_STATE"; exit 143' INT TERM
   wait "$RUN_SUPERVISOR" || rc=$?
   trap - INT TERM
   if [[ $rc == 0 && -s $st/fio.json ]]; then
