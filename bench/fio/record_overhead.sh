@@ -38,7 +38,8 @@
 #
 # Environment: CASE, ROUNDS, KSTARVE (binary; default $BUILD/src/cli/kstarve),
 # BUILD (build-bench), NO_BUILD=1 (do not build kstarve), OUT_DIR,
-# TRACE_CMD_BUFFER_KB (trace-cmd -b; default: trace-cmd's), EVENTS.
+# TRACE_CMD_BUFFER_KB (trace-cmd -b, per CPU; default 8192, kstarve record's
+# default), EVENTS.
 # Exits 0 whatever the figures are (a report, not a test).
 set -euo pipefail
 
@@ -55,7 +56,7 @@ ROUNDS=${ROUNDS:-3}
 BUILD=${BUILD:-$ROOT/build-bench}
 KSTARVE=${KSTARVE:-$BUILD/src/cli/kstarve}
 TC_INSTANCE=kstarve-bench-tc
-# kstarve record's events (the brief of issue 3), as subsystem:event.
+# kstarve record's events (DefaultRecordEvents() in src/capture/tracefs_session.cc), as system:event.
 EVENTS=${EVENTS:-sched:sched_switch sched:sched_waking sched:sched_wakeup sched:sched_wakeup_new
 sched:sched_migrate_task sched:sched_process_fork sched:sched_process_exit
 irq:irq_handler_entry irq:irq_handler_exit irq:softirq_entry irq:softirq_exit irq:softirq_raise
@@ -124,8 +125,8 @@ fi
 
 tc_events=()
 for e in $EVENTS; do tc_events+=(-e "$e"); done
-tc_buffer=()
-[[ -n ${TRACE_CMD_BUFFER_KB:-} ]] && tc_buffer=(-b "$TRACE_CMD_BUFFER_KB")
+# The same ring buffer per CPU as kstarve record's default (--buffer-kb 8192).
+tc_buffer=(-b "${TRACE_CMD_BUFFER_KB:-8192}")
 
 RUN_CMD=("$FIO_CASES_SCRIPT" run "$CASE" "$SECONDS_PER_RUN")
 LIMIT=$((FIO_RAMP + SECONDS_PER_RUN + 120))
@@ -136,7 +137,7 @@ variant_cmd() {
     none) CMD=("${RUN_CMD[@]}") ;;
     kstarve) CMD=("$KSTARVE" record -o "$2" -- "${RUN_CMD[@]}") ;;
     perf) CMD=(perf sched record -o "$2" -- "${RUN_CMD[@]}") ;;
-    trace-cmd) CMD=(trace-cmd record -d -k "${tc_buffer[@]}" -o "$2" -B "$TC_INSTANCE" "${tc_events[@]}" "${RUN_CMD[@]}") ;;
+    trace-cmd) CMD=(trace-cmd record -d -k -o "$2" -B "$TC_INSTANCE" "${tc_buffer[@]}" "${tc_events[@]}" "${RUN_CMD[@]}") ;;
   esac
 }
 
