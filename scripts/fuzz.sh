@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) into ./build-fuzz and
 # runs them: the text readers for FUZZ_SECONDS (default 60), the whole report
-# pipeline for half that. A crash fails, and its report is printed whole.
+# pipeline for half that, the guard rules grammar for FUZZ_RULES_SECONDS
+# (default 15). A crash fails, and its report is printed whole.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DKSTARVE_FUZZ=ON -DKSTARVE_TESTS=OFF -DKSTARVE_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_text_readers fuzz_report
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_text_readers fuzz_report fuzz_rules
 # The readers get the full time; the whole pipeline (readers, sorter,
 # analysis, writers) half of it, from the same seed corpus.
-run() {  # $1 = target, $2 = seconds
+run() {  # $1 = target, $2 = seconds, $3 = seed corpus under fuzz/corpus (default text)
   local corpus
   corpus=$(mktemp -d)
-  cp fuzz/corpus/text/* "$corpus"/
+  cp fuzz/corpus/"${3:-text}"/* "$corpus"/
   local log=build-fuzz/"$1".log
   echo "fuzz: $1 for $2 s"
   if ! ./build-fuzz/fuzz/"$1" -max_total_time="$2" -max_len=4096 -print_final_stats=1 "$corpus" >"$log" 2>&1; then
@@ -27,3 +28,4 @@ run() {  # $1 = target, $2 = seconds
 }
 run fuzz_text_readers "$seconds"
 run fuzz_report "$((seconds / 2))"
+run fuzz_rules "${FUZZ_RULES_SECONDS:-15}" rules

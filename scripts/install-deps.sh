@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang-format clang-tidy
   # libraries
   nlohmann-json3-dev libcli11-dev zlib1g-dev libzstd-dev
+  libtomlplusplus-dev  # guard rules (TOML), used header-only
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3 zstd gzip
   # trace tools the tests and benchmarks compare against

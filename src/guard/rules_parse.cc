@@ -16,6 +16,7 @@
 #include "guard/cpu_list.h"
 #include "guard/rules.h"
 #include "guard/rules_safety.h"
+#include "guard/toml_mask.h"
 
 namespace kstarve::guard {
 namespace {
@@ -92,21 +93,28 @@ class Parser {
   Result<RuleSet> Run(std::string_view text) {
     RuleSet set;
     set.file = file_;
-    toml::parse_result parsed = toml::parse(text, file_);
+    std::optional<std::string> masked = MaskForToml(text);
+    if (!masked) {
+      return Status::Error(file_ +
+                           ": uses private-use Unicode characters (U+E000 and up), which rules files cannot have");
+    }
+    toml::parse_result parsed = toml::parse(*masked, file_);
     if (!parsed) {
       const toml::parse_error& e = parsed.error();
-      return Status::Error(file_ + ":" + std::to_string(e.source().begin.line) + ":" +
-                           std::to_string(e.source().begin.column) +
-                           ": not valid TOML: " + std::string(e.description()));
+      return Status::Error(UnmaskFromToml(file_ + ":" + std::to_string(e.source().begin.line) + ":" +
+                                          std::to_string(e.source().begin.column) +
+                                          ": not valid TOML: " + std::string(e.description())));
     }
     const toml::table& root = parsed.table();
     CheckKeys(root, "", kTopKeys, 1);
     if (const toml::node* guard = root.get("guard")) ParseGuard(*guard, set.guard);
     if (const toml::node* rules = root.get("rule")) ParseRuleArray(*rules, set);
     set.warnings = InLineOrder(std::move(warnings_));
+    for (std::string& w : set.warnings) w = UnmaskFromToml(w);
     if (!errors_.empty()) {
       std::string message;
       for (const std::string& e : InLineOrder(std::move(errors_))) message += (message.empty() ? "" : "\n") + e;
+      message = UnmaskFromToml(message);
       return Status::Error(message);
     }
     return set;
@@ -200,7 +208,7 @@ class Parser {
       Error(LineOf(n, line), key, "expected a non-empty string");
       return std::nullopt;
     }
-    return v->get();
+    return UnmaskFromToml(v->get());
   }
 
   std::optional<std::string> Pattern(const toml::node& n, std::string_view key, int line) {

@@ -227,3 +227,34 @@ TEST(RulesParse, BadGuardSettings) {
 
 }  // namespace
 }  // namespace kstarve::guard::testing
+
+namespace kstarve::guard::testing {
+namespace {
+
+TEST(RulesParse, NonAsciiTextIsKeptOrRefusedNeverMishandled) {
+  // Characters toml++ 3.3 mishandles (U+00E9, U+00B5, U+03D1 ...) are fine
+  // in comments and strings, and strings keep them.
+  RuleSet set = MustParse(
+      "# réglages: 200 µs\n[[rule]]\nname = \"kworkers à nice −20 ϑ\"\nmatch = { comm = 'kworker/*' }\n"
+      "action = { nice = -20 }  # ϑ\n");
+  ASSERT_EQ(set.rules.size(), 1u);
+  EXPECT_EQ(set.rules[0].name, "kworkers à nice −20 ϑ");
+  // Elsewhere they are a TOML error naming the line, shown as written.
+  EXPECT_THAT(ParseError("[guard]\nlong_wait_ms = 5ϑ\n"), ::testing::HasSubstr("t.toml:2:17: not valid TOML"));
+  EXPECT_THAT(ParseError("[guard]\nlong_wait_ms = 5ϑ\n"), ::testing::HasSubstr("saw 'ϑ'"));
+  EXPECT_THAT(ParseError("[[rule]]\nname = \"a\" ½\n"), ::testing::HasSubstr("t.toml:2:12: not valid TOML"));
+  // The inputs fuzz_rules found (undefined behaviour in toml++ before the masking).
+  EXPECT_FALSE(ParseRules("44n_waits =22'''CCCCCCCC......BBBB\xc2\xbd"
+                          "B44n_waits =22'''CC..,ai",
+                          "f")
+                   .ok());
+  EXPECT_FALSE(ParseRules("[gard]\nlong_wait = 5ll\xcf\x91lle&_me = \"\xcf\xcf"
+                          "a\"\n",
+                          "f")
+                   .ok());
+  // Private-use characters, which the masking uses, are refused.
+  EXPECT_THAT(ParseError("# \xee\x80\x80\n"), ::testing::HasSubstr("private-use"));
+}
+
+}  // namespace
+}  // namespace kstarve::guard::testing
