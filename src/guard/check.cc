@@ -1,6 +1,7 @@
 #include "guard/check.h"
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 #include <vector>
 
@@ -17,8 +18,8 @@ void PrintSettings(const GuardSettings& g, std::ostream& out) {
   const DetectorOptions& d = g.detector;
   out << "guard settings:\n"
       << "  starvation: a wait of " << FormatMs(d.long_wait_ns, 0) << " ms, or waits taking "
-      << static_cast<int>(d.chronic_share * 100 + 0.5) << " % of " << FormatMs(d.chronic_window_ns, 0)
-      << " ms in at least " << d.chronic_min_waits << " waits\n";
+      << std::lround(d.chronic_share * 100) << " % of " << FormatMs(d.chronic_window_ns, 0) << " ms in at least "
+      << d.chronic_min_waits << " waits\n";
   out << "  boosts: " << PolicyName(g.boost_policy);
   if (g.boost_policy == Policy::kDeadline) {
     out << " runtime " << g.boost_runtime_ns / 1000 << " us per " << g.boost_period_ns / 1000
@@ -28,7 +29,7 @@ void PrintSettings(const GuardSettings& g, std::ostream& out) {
   } else {
     out << " " << g.boost_priority;
   }
-  out << " for " << FormatMs(g.boost_duration_ns, 0) << " ms, within " << static_cast<int>(g.boost_budget * 100 + 0.5)
+  out << " for " << FormatMs(g.boost_duration_ns, 0) << " ms, within " << std::lround(g.boost_budget * 100)
       << " % of one CPU\n";
   out << "  --auto: " << g.auto_reports << " reports within " << FormatMs(g.auto_window_ns, 0)
       << " ms escalate a class; it steps down after " << FormatMs(g.auto_quiet_ns, 0) << " ms without reports\n";

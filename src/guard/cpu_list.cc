@@ -35,10 +35,10 @@ Result<std::vector<int>> ParseCpuList(std::string_view text) {
     if (text.front() != ',' || text.size() == 1) return Status::Error(kExpected);
     text.remove_prefix(1);
   }
-  return NormalizeCpuList(std::move(cpus));
+  return NormalizeCpuList(cpus);
 }
 
-Result<std::vector<int>> NormalizeCpuList(std::vector<long long> cpus) {
+Result<std::vector<int>> NormalizeCpuList(const std::vector<long long>& cpus) {
   std::vector<int> out;
   out.reserve(cpus.size());
   for (long long c : cpus) {

@@ -17,7 +17,7 @@ inline constexpr int kMaxCpu = 8191;
 // was expected, without a location (callers add file and line).
 Result<std::vector<int>> ParseCpuList(std::string_view text);
 // Sorts, removes duplicates and checks the range of a list given as numbers.
-Result<std::vector<int>> NormalizeCpuList(std::vector<long long> cpus);
+Result<std::vector<int>> NormalizeCpuList(const std::vector<long long>& cpus);
 // {0,1,2,3,5} -> "0-3,5". The input must be sorted.
 std::string FormatCpuList(const std::vector<int>& cpus);
 

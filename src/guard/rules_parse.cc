@@ -237,7 +237,7 @@ class Parser {
         }
         numbers.push_back(v->get());
       }
-      cpus = NormalizeCpuList(std::move(numbers));
+      cpus = NormalizeCpuList(numbers);
     } else {
       Error(LineOf(n, line), key, std::string(kExpected) + ", got " + std::string(TypeName(n)));
       return std::nullopt;
