@@ -27,7 +27,7 @@ struct Starvation {
   uint64_t waits = 0;        // chronic: number of waits in the window
   int32_t holder_pid = -1;   // who ran on that CPU when detected (-1 unknown)
   std::string holder_comm;
-  int holder_prio = 0;       // kernel prio of the holder (0..99 RT, 100..139 fair)
+  int holder_prio = 0;       // kernel prio of the holder (0..99 RT, 100..139 fair, -1 deadline, 140 unknown)
 };
 
 struct DetectorOptions {
@@ -48,6 +48,11 @@ class Detector {
   virtual Status Poll(const std::function<void(const Starvation&)>& report) = 0;
   // Detaches everything and restores any tracing state it changed.
   virtual void Stop() = 0;
+  // CLOCK_MONOTONIC ns at which Poll should next be called: the poll
+  // interval, or earlier when a known wait crosses long_wait_ns sooner (so a
+  // caller that sleeps until then reports it without the interval's delay).
+  // 0: no hint, poll every poll_interval_ns.
+  virtual int64_t NextPollNs() const { return 0; }
 };
 
 }  // namespace kstarve::guard

@@ -1,0 +1,67 @@
+// BpfDetector: the preferred backend. starve.bpf.c keeps, in BPF maps, which
+// threads are runnable but not running and since when (`waiting`), the sums
+// of the waits that ended (`stats`) and who runs on each CPU (`running`).
+// Poll reads them with one batch syscall per map — nothing wakes userspace
+// per event — and reports exactly as TracefsDetector does.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "guard/detector/long_wait_scan.h"
+#include "guard/starvation.h"
+
+namespace kstarve::guard {
+
+struct BpfDetectorConfig {
+  uint32_t max_waiting = 8192;  // threads runnable at once that can be followed
+  uint32_t max_stats = 16384;   // threads that can wait within one chronic window
+};
+
+class BpfDetector : public Detector {
+ public:
+  explicit BpfDetector(DetectorOptions options, BpfDetectorConfig config = {});
+  ~BpfDetector() override;
+  BpfDetector(const BpfDetector&) = delete;
+  BpfDetector& operator=(const BpfDetector&) = delete;
+
+  std::string_view Backend() const override { return "bpf"; }
+  // Loads and attaches the programs; OK at once if already started. An
+  // error says what is missing (BTF, permission, verifier).
+  Status Start() override;
+  Status Poll(const std::function<void(const Starvation&)>& report) override;
+  // Detaches and unloads everything (also done by the destructor).
+  void Stop() override;
+  int64_t NextPollNs() const override { return next_poll_ns_; }
+
+  // Kernel ids of the attached programs while started (for tests and logs).
+  std::vector<uint32_t> ProgramIds() const;
+  // Waits and statistics dropped because a map was full, since Start.
+  uint64_t lost_waits() const;
+  uint64_t lost_stats() const;
+
+  struct Maps;
+
+ private:
+  Status ReadWaiting();
+  Status ReadRunning();
+  void ReportLongWaits(int64_t now, const std::function<void(const Starvation&)>& report);
+  Status ReportChronic(int64_t now, const std::function<void(const Starvation&)>& report);
+  void FillHolder(Starvation& s, int32_t cpu) const;
+  bool RunningNow(int32_t pid) const;
+  void DropStale(const OpenWait& w);
+
+  DetectorOptions options_;
+  BpfDetectorConfig config_;
+  std::unique_ptr<Maps> maps_;
+  LongWaitScan scan_;
+  std::vector<OpenWait> open_, due_;
+  int64_t window_start_ns_ = 0;
+  int64_t next_poll_ns_ = 0;
+};
+
+// Whether a BPF program with this kernel id is loaded (tests: Stop leaves none).
+bool BpfProgramLoaded(uint32_t id);
+
+}  // namespace kstarve::guard

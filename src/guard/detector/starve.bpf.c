@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kstarve guard: which threads are runnable but not running, since when, and
+ * who holds each CPU. Userspace polls the maps (no per-event wakeups), so the
+ * programs only keep state: a few map operations per scheduler event.
+ *
+ * Semantics (docs/semantics.md): a wait starts at the first wakeup of a thread
+ * that is not on a CPU, or at a switch-out in state R/R+ (preempted), and ends
+ * at its next switch-in. A second wakeup does not restart it. */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "starve_maps.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define TASK_RUNNING 0
+
+/* Sizes are set by userspace before load (bpf_map__set_max_entries). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4096);
+  __type(key, __u32);
+  __type(value, struct ks_wait);
+} waiting SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 16384);
+  __type(key, __u32);
+  __type(value, struct ks_wait_stats);
+} stats SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct ks_running);
+} running SEC(".maps");
+
+/* Waits or statistics lost because a map was full (read by userspace). */
+__u64 lost_waits = 0;
+__u64 lost_stats = 0;
+
+static __always_inline __u32 task_cpu(struct task_struct *p) {
+  if (bpf_core_field_exists(p->thread_info.cpu)) return BPF_CORE_READ(p, thread_info.cpu);
+  return 0;
+}
+
+static __always_inline void start_wait(__u32 pid, __u32 cpu, __u64 now) {
+  struct ks_wait w = {.start_ns = now, .cpu = cpu};
+  /* BPF_NOEXIST: a thread already waiting keeps its first start. */
+  long err = bpf_map_update_elem(&waiting, &pid, &w, BPF_NOEXIST);
+  if (err == -7 /* E2BIG: full */) __sync_fetch_and_add(&lost_waits, 1);
+}
+
+static __always_inline void on_wakeup(struct task_struct *p, bool final_cpu) {
+  __u32 pid = BPF_CORE_READ(p, pid);
+  if (pid == 0) return;
+  if (final_cpu) {
+    /* sched_wakeup(_new) runs once the target runqueue is chosen. */
+    struct ks_wait *w = bpf_map_lookup_elem(&waiting, &pid);
+    if (w) {
+      w->cpu = task_cpu(p);
+      return;
+    }
+  }
+  /* Still on a CPU: either running (nothing to wait for) or finishing its
+   * switch-out; in the latter case sched_wakeup follows once it is off. */
+  if (BPF_CORE_READ(p, on_cpu)) return;
+  start_wait(pid, task_cpu(p), bpf_ktime_get_ns());
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(ks_waking, struct task_struct *p) {
+  on_wakeup(p, false);
+  return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(ks_wakeup, struct task_struct *p) {
+  on_wakeup(p, true);
+  return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(ks_wakeup_new, struct task_struct *p) {
+  on_wakeup(p, true);
+  return 0;
+}
+
+SEC("tp_btf/sched_migrate_task")
+int BPF_PROG(ks_migrate, struct task_struct *p, int dest_cpu) {
+  __u32 pid = BPF_CORE_READ(p, pid);
+  struct ks_wait *w = bpf_map_lookup_elem(&waiting, &pid);
+  if (w) w->cpu = dest_cpu;
+  return 0;
+}
+
+static __always_inline void end_wait(__u32 pid, __u64 now, __u32 cpu, struct task_struct *prev) {
+  struct ks_wait *w = bpf_map_lookup_elem(&waiting, &pid);
+  if (!w) return;
+  __u64 start = w->start_ns;
+  bpf_map_delete_elem(&waiting, &pid);
+  __u64 d = now > start ? now - start : 0;
+  struct ks_wait_stats *s = bpf_map_lookup_elem(&stats, &pid);
+  if (s) {
+    __sync_fetch_and_add(&s->sum_wait_ns, d);
+    __sync_fetch_and_add(&s->waits, 1);
+    if (d > s->max_wait_ns) {
+      s->max_wait_ns = d;
+      s->holder_pid = BPF_CORE_READ(prev, pid);
+      s->holder_prio = BPF_CORE_READ(prev, prio);
+    }
+    s->cpu = cpu;
+    return;
+  }
+  struct ks_wait_stats n = {
+      .sum_wait_ns = d,
+      .waits = 1,
+      .max_wait_ns = d,
+      .holder_pid = BPF_CORE_READ(prev, pid),
+      .holder_prio = BPF_CORE_READ(prev, prio),
+      .cpu = cpu,
+  };
+  if (bpf_map_update_elem(&stats, &pid, &n, BPF_NOEXIST) == -7 /* E2BIG: full */)
+    __sync_fetch_and_add(&lost_stats, 1);
+}
+
+/* prev_state is the 4th argument since Linux 5.18. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(ks_switch, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state) {
+  __u64 now = bpf_ktime_get_ns();
+  __u32 cpu = bpf_get_smp_processor_id();
+  __u32 prev_pid = BPF_CORE_READ(prev, pid);
+  __u32 next_pid = BPF_CORE_READ(next, pid);
+  if (prev_pid != 0 && (preempt || prev_state == TASK_RUNNING)) start_wait(prev_pid, cpu, now);
+  if (next_pid != 0) end_wait(next_pid, now, cpu, prev);
+  __u32 zero = 0;
+  struct ks_running *r = bpf_map_lookup_elem(&running, &zero);
+  if (r) {
+    r->pid = next_pid;
+    r->prio = BPF_CORE_READ(next, prio);
+    bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), next->comm);
+  }
+  return 0;
+}
