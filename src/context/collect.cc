@@ -66,13 +66,19 @@ bool ReadThread(const std::string& task_dir, int32_t tgid, bool live, CgroupCpuR
   t.nice = stat->nice;
   t.kernel_thread = (stat->flags & kPfKthread) != 0;
   t.start_time = stat->start_time;
-  if (ReadFileText(task_dir + "/status", scratch) == 0) {
+  if (live) {
+    // /proc/PID/status is long and slow to generate; one syscall gives the
+    // same list.
+    t.allowed_cpus = GetAffinityList(t.pid);
+  } else if (ReadFileText(task_dir + "/status", scratch) == 0) {
     Result<ProcStatus> status = ParseProcStatus(scratch, task_dir + "/status");
     if (status.ok()) t.allowed_cpus = std::move(status->cpus_allowed_list);
   }
   if (ReadFileText(task_dir + "/cgroup", scratch) == 0) t.cgroup = cgroups.Read(ParseProcCgroup(scratch));
-  if (live) {
-    // The kernel's own view: stat has no DL parameters.
+  // stat has policy, priority and nice; only DL parameters need
+  // sched_getattr, so it is asked only about SCHED_DEADLINE threads.
+  constexpr int kSchedDeadline = 6;
+  if (live && t.policy == kSchedDeadline) {
     if (std::optional<SchedAttrValues> attr = GetSchedAttr(t.pid)) {
       t.policy = attr->policy;
       t.rt_priority = attr->rt_priority;

@@ -25,6 +25,9 @@ int ReadFileText(const std::string& path, std::string& out) {
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
+    // proc, sysfs and cgroupfs files return all they have in one read: a
+    // short read is the end, which saves the extra read() per file.
+    if (static_cast<size_t>(n) < sizeof buf) break;
   }
   ::close(fd);
   return error;

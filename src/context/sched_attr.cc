@@ -1,5 +1,6 @@
 #include "context/sched_attr.h"
 
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -35,6 +36,23 @@ std::optional<SchedAttrValues> GetSchedAttr(pid_t tid) {
   v.dl_deadline_ns = attr.sched_deadline;
   v.dl_period_ns = attr.sched_period;
   return v;
+}
+
+std::string GetAffinityList(pid_t tid) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(tid, sizeof set, &set) != 0) return "";
+  std::string out;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &set)) continue;
+    int last = cpu;
+    while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set)) ++last;
+    if (!out.empty()) out += ',';
+    out += std::to_string(cpu);
+    if (last > cpu) out += '-' + std::to_string(last);
+    cpu = last;
+  }
+  return out;
 }
 
 }  // namespace kstarve

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace kstarve {
 
@@ -20,5 +21,9 @@ struct SchedAttrValues {
 // The scheduling attributes of thread `tid`, or nothing if it is gone or
 // the call failed.
 std::optional<SchedAttrValues> GetSchedAttr(pid_t tid);
+
+// The CPUs thread `tid` may run on, as Cpus_allowed_list prints them
+// ("0-1,4"); "" if it is gone. Cheaper than reading /proc/PID/status.
+std::string GetAffinityList(pid_t tid);
 
 }  // namespace kstarve
