@@ -19,6 +19,22 @@ bool CodecFromName(std::string_view name, Codec& codec) {
 }
 
 std::string DecompressBlock(Codec codec, std::string_view in, size_t expected_size, std::string& out) {
+  // Check the size a corrupt header claims before allocating it: zstd frames
+  // state their content size; deflate expands at most 1032 times.
+  if (codec == Codec::kZstd) {
+    unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
+    if (size == ZSTD_CONTENTSIZE_ERROR) return "zstd: not a zstd frame";
+    if (size != ZSTD_CONTENTSIZE_UNKNOWN && size != expected_size) {
+      return "zstd frame of " + std::to_string(size) + " bytes, " + std::to_string(expected_size) + " expected";
+    }
+    if (size == ZSTD_CONTENTSIZE_UNKNOWN && expected_size > (64u << 20) + in.size() * 1100) {
+      return "an uncompressed size the data can hold, " + std::to_string(expected_size) + " claimed";
+    }
+  } else if (codec == Codec::kNone && in.size() != expected_size) {
+    return "stored size " + std::to_string(in.size()) + " differs from the size given";
+  } else if (codec == Codec::kZlib && expected_size > in.size() * 1032 + 64) {
+    return "an uncompressed size the zlib data can hold, " + std::to_string(expected_size) + " claimed";
+  }
   out.resize(expected_size);
   switch (codec) {
     case Codec::kNone:

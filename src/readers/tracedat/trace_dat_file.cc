@@ -386,6 +386,8 @@ class Parser {
   }
 
   bool SectionAt(uint64_t at, uint16_t id) {
+    // Each section is read once, however many options name it.
+    if (!sections_read_.insert(at).second) return true;
     std::string_view content;
     uint64_t offset = 0;
     if (!Section(at, id, content, offset)) return false;
@@ -417,6 +419,7 @@ class Parser {
   const std::string& name_;
   TraceDatFile& out_;
   uint32_t cpus_ = 0;
+  std::set<uint64_t> sections_read_;
   bool have_headers_ = false;
   bool saw_latency_ = false;
   std::string error_;

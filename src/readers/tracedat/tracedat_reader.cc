@@ -243,7 +243,7 @@ Status ReadTraceDatFileIfAny(const std::string& path, bool* is_trace_dat, String
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return Status::Ok();
   *is_trace_dat = true;
   auto size = static_cast<size_t>(st.st_size);
-  void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   if (map == MAP_FAILED) return Status::Error(path + ": cannot mmap: " + std::strerror(errno));
   madvise(map, size, MADV_SEQUENTIAL);
   Status s = ReadTraceDat(std::string_view(static_cast<const char*>(map), size), path, strings, sink, stats, options);
