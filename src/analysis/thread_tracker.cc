@@ -282,7 +282,13 @@ void ThreadTracker::OnEvent(const Event& e) {
   NoteIdentity(e.pid, e.pid_comm, 0, false);
   HeaderThread(e, previous_ts);
   switch (e.kind) {
-    case EventKind::kSwitch: OnSwitch(e); break;
+    case EventKind::kSwitch:
+      // Hard and soft IRQ handlers never span a context switch: one still
+      // open here lost its exit (docs/semantics.md), so it ends now.
+      if (c.irq_depth > 0) c.irq_total += e.ts - c.irq_start, c.irq_depth = 0;
+      if (c.softirq_depth > 0) c.softirq_total += e.ts - c.softirq_start, c.softirq_depth = 0;
+      OnSwitch(e);
+      break;
     case EventKind::kWaking:
     case EventKind::kWakeup:
     case EventKind::kWakeupNew: OnWakeup(e); break;
