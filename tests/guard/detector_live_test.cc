@@ -316,33 +316,42 @@ struct ChronicRun {
 };
 
 // A victim that sleeps 50 us at a time on CPU 1 (nice `victim_nice`), with
-// or without a nice -20 spinner there, for two chronic windows.
+// or without a nice -20 spinner there. It is killed 100 ms before the end
+// of the second chronic window: exiting closes its last wait, so the
+// kernel's final run_delay (read from the zombie) and the detector's sums
+// (reported when that window closes) cover the same waits.
 void RunChronic(const std::string& backend, const DetectorOptions& o, bool with_spinner, int victim_nice,
                 ChronicRun& run) {
   std::unique_ptr<Detector> d = NewDetector(backend, o);
   Status started = d->Start();
   ASSERT_TRUE(started.ok()) << started.message();
+  const int64_t detector_start = Now();
   Child spinner;
   if (with_spinner) spinner = SpawnLoad(-20, 0, 2'000);
   Child victim = SpawnLoad(victim_nice, 50, 2'000);
   const int64_t victim_start = Now();
   run.victim = victim.pid();
-  size_t windows = 0;
-  const int64_t until = victim_start + 2 * o.chronic_window_ns + 100 * kMs;
+  const int64_t kill_at = detector_start + 2 * o.chronic_window_ns - 100 * kMs;
+  const int64_t until = detector_start + 2 * o.chronic_window_ns + 200 * kMs;
+  bool killed = false;
   while (Now() < until) {
-    int64_t next = std::min(d->NextPollNs(), until);
+    int64_t next = std::min(d->NextPollNs(), killed ? until : kill_at);
     const timespec ts{static_cast<time_t>(next / 1'000'000'000), static_cast<long>(next % 1'000'000'000)};
     clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+    if (!killed && Now() >= kill_at) {
+      kill(run.victim, SIGKILL);
+      siginfo_t info{};
+      waitid(P_PID, static_cast<id_t>(run.victim), &info, WEXITED | WNOWAIT);  // a zombie, not reaped
+      run.kernel_delay_ns = KernelRunDelay(run.victim);
+      run.kernel_window_ns = Now() - victim_start;
+      killed = true;
+    }
     const size_t before = run.got.size();
     Status s = d->Poll([&](const Starvation& st) { run.got.push_back(st); });
     ASSERT_TRUE(s.ok()) << s.message();
     bool window_closed = false;
     for (size_t i = before; i < run.got.size(); ++i) window_closed |= run.got[i].kind == StarvationKind::kChronicDelay;
-    if (window_closed && ++windows == 2) {
-      run.kernel_delay_ns = KernelRunDelay(run.victim);
-      run.kernel_window_ns = Now() - victim_start;
-      break;
-    }
+    if (killed && window_closed) break;
   }
   d->Stop();
 }
@@ -391,30 +400,33 @@ TEST_P(DetectorLiveTest, ChronicSumsMatchTheKernelsRunDelay) {
     std::printf("[ %s ] %s: victim waited %.1f ms in %llu waits (detector) vs run_delay %.1f ms (kernel), %.0f ms\n",
                 GetParam().c_str(), with_spinner ? "with a nice -20 spinner" : "alone", sum / 1e6,
                 static_cast<unsigned long long>(waits), run.kernel_delay_ns / 1e6, run.kernel_window_ns / 1e6);
-    EXPECT_GE(waits, 20u) << "a victim that sleeps 50 us at a time waits after its wakeups";
-    // The kernel also counts the wait still open when the window closed and
-    // the few microseconds from wakeup to enqueue.
-    EXPECT_NEAR(static_cast<double>(sum), static_cast<double>(run.kernel_delay_ns),
-                0.10 * static_cast<double>(run.kernel_delay_ns) + 5e6);
+    EXPECT_GT(waits, 0u) << "a victim that sleeps 50 us at a time waits after its wakeups";
+    // Two known differences: the kernel also counts the wait still open
+    // when the window closed, and its run_delay starts at the enqueue while
+    // a wait here starts at sched_waking, a few microseconds earlier (the
+    // wakeup path: target CPU selection, the remote wakeup IPI).
+    const double tolerance = 0.10 * static_cast<double>(run.kernel_delay_ns) + 10e3 * static_cast<double>(waits) + 5e6;
+    EXPECT_NEAR(static_cast<double>(sum), static_cast<double>(run.kernel_delay_ns), tolerance);
   }
 
   DetectorOptions o;
   ChronicRun alone;
   RunChronic(GetParam(), o, false, 0, alone);
   const double kernel_share = static_cast<double>(alone.kernel_delay_ns) / static_cast<double>(alone.kernel_window_ns);
+  auto chronic_victim = [&](const Starvation& s) {
+    return s.pid == alone.victim && s.kind == StarvationKind::kChronicDelay;
+  };
   for (const Starvation& s : alone.got) {
-    if (s.pid != alone.victim) continue;
+    if (!chronic_victim(s)) continue;
     // CPU 1 is shared with other work on this machine; a report is right
     // only if the kernel saw the victim wait about as much.
     EXPECT_GE(kernel_share, 0.8 * o.chronic_share)
         << "alone, the victim was reported (share " << s.share << ", " << s.waits << " waits, holder " << s.holder_comm
         << ") but the kernel counts only " << kernel_share;
   }
-  std::printf(
-      "[ %s ] alone with default thresholds: kernel share %.3f, %s\n", GetParam().c_str(), kernel_share,
-      std::any_of(alone.got.begin(), alone.got.end(), [&](const Starvation& s) { return s.pid == alone.victim; })
-          ? "reported (CPU 1 busy with other work)"
-          : "not reported");
+  std::printf("[ %s ] alone with default thresholds: kernel share %.3f, %s\n", GetParam().c_str(), kernel_share,
+              std::any_of(alone.got.begin(), alone.got.end(), chronic_victim) ? "reported (CPU 1 busy with other work)"
+                                                                              : "not reported");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DetectorLiveTest, testing::Values("bpf", "tracefs"),
@@ -439,7 +451,7 @@ TEST(BpfDetectorLiveTest, StopDetachesEveryProgram) {
     Status s = d.Start();
     ASSERT_TRUE(s.ok()) << s.message();
     ids = d.ProgramIds();
-    ASSERT_EQ(ids.size(), 5u) << "waking, wakeup, wakeup_new, migrate, switch";
+    ASSERT_EQ(ids.size(), 4u) << "waking, wakeup_new, migrate, switch";
     for (uint32_t id : ids) EXPECT_TRUE(BpfProgramLoaded(id)) << id;
     d.Stop();
     for (uint32_t id : ids) EXPECT_TRUE(GoneWithin(id, 3'000 * kMs)) << "program " << id << " still loaded after Stop";

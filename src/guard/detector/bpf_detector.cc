@@ -186,7 +186,11 @@ void BpfDetector::FillHolder(Starvation& s, int32_t cpu) const {
   const ks_running& r = maps_->Running(cpu);
   s.holder_pid = r.pid;
   s.holder_prio = r.prio;
-  s.holder_comm.assign(r.comm, strnlen(r.comm, sizeof r.comm));
+  if (r.pid == 0) {
+    s.holder_comm = "swapper/" + std::to_string(cpu);
+  } else if (std::optional<ProcTaskStat> st = ReadProcStat(r.pid)) {
+    s.holder_comm = st->comm;
+  }
 }
 
 void BpfDetector::ReportLongWaits(int64_t now, const std::function<void(const Starvation&)>& report) {

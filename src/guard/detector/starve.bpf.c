@@ -56,38 +56,28 @@ static __always_inline void start_wait(__u32 pid, __u32 cpu, __u64 now) {
   if (err == -7 /* E2BIG: full */) __sync_fetch_and_add(&lost_waits, 1);
 }
 
-static __always_inline void on_wakeup(struct task_struct *p, bool final_cpu) {
+static __always_inline void on_wakeup(struct task_struct *p) {
   __u32 pid = BPF_CORE_READ(p, pid);
   if (pid == 0) return;
-  if (final_cpu) {
-    /* sched_wakeup(_new) runs once the target runqueue is chosen. */
-    struct ks_wait *w = bpf_map_lookup_elem(&waiting, &pid);
-    if (w) {
-      w->cpu = task_cpu(p);
-      return;
-    }
-  }
-  /* Still on a CPU: either running (nothing to wait for) or finishing its
-   * switch-out; in the latter case sched_wakeup follows once it is off. */
-  if (BPF_CORE_READ(p, on_cpu)) return;
+  /* On a CPU and queued: it has not gone to sleep yet (the wakeup only sets
+   * it running again), nothing to wait for. On a CPU but dequeued: it is
+   * finishing its switch-out; the wakeup will queue it once it is off, so
+   * the wait starts now. The CPU is its previous one; sched_migrate_task
+   * follows if the wakeup picks another. */
+  if (BPF_CORE_READ(p, on_cpu) && BPF_CORE_READ(p, on_rq)) return;
   start_wait(pid, task_cpu(p), bpf_ktime_get_ns());
 }
 
+/* sched_waking comes first in every wakeup; sched_wakeup is not needed. */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(ks_waking, struct task_struct *p) {
-  on_wakeup(p, false);
-  return 0;
-}
-
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(ks_wakeup, struct task_struct *p) {
-  on_wakeup(p, true);
+  on_wakeup(p);
   return 0;
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(ks_wakeup_new, struct task_struct *p) {
-  on_wakeup(p, true);
+  on_wakeup(p);
   return 0;
 }
 
@@ -141,9 +131,10 @@ int BPF_PROG(ks_switch, bool preempt, struct task_struct *prev, struct task_stru
   __u32 zero = 0;
   struct ks_running *r = bpf_map_lookup_elem(&running, &zero);
   if (r) {
+    /* No comm: copying it on every switch costs more than userspace
+     * reading /proc/PID/comm for the rare report. */
     r->pid = next_pid;
     r->prio = BPF_CORE_READ(next, prio);
-    bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), next->comm);
   }
   return 0;
 }

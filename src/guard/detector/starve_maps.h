@@ -5,8 +5,6 @@
 #ifndef KSTARVE_GUARD_DETECTOR_STARVE_MAPS_H_
 #define KSTARVE_GUARD_DETECTOR_STARVE_MAPS_H_
 
-#define KSTARVE_COMM_LEN 16
-
 /* waiting: pid -> the wait of a thread that is runnable but not running. */
 struct ks_wait {
   __u64 start_ns; /* CLOCK_MONOTONIC: first wakeup or switch-out in R/R+ */
@@ -29,7 +27,6 @@ struct ks_wait_stats {
 struct ks_running {
   __s32 pid;
   __s32 prio;
-  char comm[KSTARVE_COMM_LEN];
 };
 
 #endif /* KSTARVE_GUARD_DETECTOR_STARVE_MAPS_H_ */

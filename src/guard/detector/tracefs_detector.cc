@@ -16,7 +16,19 @@ namespace kstarve::guard {
 
 namespace {
 
-constexpr int kMaxPagesPerCpuPerPoll = 4096;  // bounds one Poll under a flood
+constexpr int kMaxPagesPerCpuPerPoll = 1024;  // bounds one Poll under a flood
+// Sub-buffer header: u64 timestamp, then `long` commit (data bytes and flags).
+constexpr size_t kPageHeaderBytes = 8 + sizeof(long);
+// A full sub-buffer can end with fewer unused bytes than this (the next
+// record did not fit); records of the enabled events are under 100 bytes.
+constexpr size_t kFullPageSlack = 256;
+
+size_t PageDataBytes(const uint8_t* page, size_t n) {
+  if (n < kPageHeaderBytes) return 0;
+  unsigned long commit = 0;
+  std::memcpy(&commit, page + 8, sizeof commit);
+  return commit & ((1UL << 27) - 1);  // the high bits are flags (missed events)
+}
 
 std::string Errno() {
   return std::strerror(errno);
@@ -222,6 +234,12 @@ Status TracefsDetector::ReadBuffers() {
         lost.ts = records_.size() > before ? records_[before].ts : MonotonicNowNs();
         records_.insert(records_.begin() + static_cast<std::ptrdiff_t>(before), lost);
         ++lost_pages_;
+      }
+      // A page the writer had not filled yet means this CPU is read up to
+      // now: stop, or a busy CPU would keep this loop reading small pieces.
+      if (PageDataBytes(page_.data(), static_cast<size_t>(n)) + kPageHeaderBytes + kFullPageSlack <
+          static_cast<size_t>(n)) {
+        break;
       }
     }
   }
