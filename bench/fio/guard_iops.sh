@@ -131,6 +131,13 @@ for pid in sorted(set(a) & set(b), key=int):
 EOF
 }
 
+# Other kstarve guards (another test or daemon) change the same kernel
+# threads: their pids, not counting ours.
+other_guards() {
+  pgrep -f -- 'kstarve guard( |$)' | grep -vx "${GUARD_PID:-none}" | xargs || true
+}
+OTHER_GUARDS_SEEN=
+
 proc_cpu_ticks() {  # $1 = pid; utime+stime+cutime+cstime
   awk '{sub(/.*\) /, ""); print $12 + $13 + $14 + $15}' "/proc/$1/stat"
 }
@@ -165,6 +172,12 @@ for s in "${SKIPPED[@]}"; do log "SKIP $s"; done
 run_row() {
   local label case guard iops rc=0 cpu=- t0 t1 c0 c1 tpid changed
   IFS='|' read -r label case guard <<<"$1"
+  local others
+  others=$(other_guards)
+  if [[ -n $others ]]; then
+    log "WARNING: $label: other kstarve guard(s) running (pid $others): this row's IOPS and restore check are not the guard's alone"
+    OTHER_GUARDS_SEEN+="$label (pid $others); "
+  fi
   if [[ $guard != - ]]; then
     kthread_attrs >"$WORK/kthreads.before"
     # shellcheck disable=SC2086  # guard holds the options
@@ -198,7 +211,7 @@ run_row() {
     GUARD_PID=
     kthread_attrs >"$WORK/kthreads.after"
     changed=$(kthreads_changed "$WORK/kthreads.before" "$WORK/kthreads.after")
-    [[ -n $changed ]] && log "WARNING: $label: kernel threads not restored by the guard: $(echo "$changed" | tr '\n' ';')"
+    [[ -n $changed ]] && log "WARNING: $label: kernel threads changed across the guarded run (not restored by the guard, or changed by something else): $(echo "$changed" | tr '\n' ';')"
   fi
   if [[ $rc != 0 || -z $iops ]]; then
     log "$label: fio failed (exit $rc)"
@@ -234,6 +247,7 @@ for row in "${ROWS[@]}"; do
   [[ $guard != - ]] && echo "  $label: $KSTARVE guard $guard"
 done
 for s in "${SKIPPED[@]}"; do echo "  skipped: $s"; done
+[[ -n $OTHER_GUARDS_SEEN ]] && echo "  WARNING: other kstarve guards were running during: $OTHER_GUARDS_SEEN- figures not valid"
 echo
 python3 - "$WORK/results" <<'EOF'
 import statistics, sys
