@@ -236,7 +236,7 @@ TEST(TraceDatTest, CorruptPageIsSkippedAndReported) {
   const tracedat::CpuData* cpu = nullptr;
   for (const tracedat::BufferInfo& b : file->buffers) {
     for (const tracedat::CpuData& c : b.cpus) {
-      if (c.size >= 2 * file->page_size && cpu == nullptr) cpu = &c;
+      if (c.size >= 2 * uint64_t{file->page_size} && cpu == nullptr) cpu = &c;
     }
   }
   ASSERT_NE(cpu, nullptr);

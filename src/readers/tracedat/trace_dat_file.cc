@@ -28,8 +28,8 @@ enum OptionId : uint16_t {
 constexpr uint16_t kSectionOptions = 0;
 constexpr uint16_t kSectionFlagCompressed = 1;
 
-// Limits that keep a corrupt size from asking for absurd memory.
-constexpr uint64_t kMaxSectionBytes = 1ull << 32;
+// A limit that keeps a corrupt count from asking for absurd memory
+// (claimed decompressed sizes are checked by DecompressBlock).
 constexpr uint32_t kMaxCount = 1u << 20;
 
 // "[local] global counter" -> "local".
@@ -376,7 +376,6 @@ class Parser {
         !s.Bytes(csize, packed, "the compressed section data")) {
       return Keep(s);
     }
-    if (usize > kMaxSectionBytes) return s.Fail("a section under 4 GiB", "other") || Keep(s);
     std::string& out = out_.owned.emplace_back();
     std::string err = DecompressBlock(out_.codec, packed, usize, out);
     if (!err.empty()) return s.Fail("compressed section data", err) || Keep(s);
