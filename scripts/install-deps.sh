@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev zlib1g-dev libzstd-dev
   libtomlplusplus-dev  # guard rules (TOML), used header-only
   libtraceevent-dev libbpf-dev libelf-dev bpftool llvm  # guard detector: tracefs pages, BPF (llvm-strip optional)
+  libtracefs-dev libtracecmd-dev  # kstarve record: raw tracefs capture, trace.dat output (libtracecmd 1.3.x)
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3 zstd gzip
   # trace tools the tests and benchmarks compare against
