@@ -109,11 +109,13 @@ std::string Recommend(const FindingReport& f, int nice_now) {
            (a->sched.cpu_shares ? "cpu.shares " + std::to_string(*a->sched.cpu_shares)
                                 : "cpu.weight " + std::to_string(*a->sched.cpu_weight)) +
            ", and that group weight is what the kernel compares: lower it (cpu.shares 1024 / cpu.weight 100 is the "
-           "default), or give " + victim + " a weight to match.";
+           "default), or give " +
+           victim + " a weight to match.";
     } else if (!a->sched.known) {
       s += " If " + a->comm +
            " runs in a cgroup with a large cpu.weight / cpu.shares, that group weight is what counts: lower it, or "
-           "put " + victim + " on equal footing.";
+           "put " +
+           victim + " on equal footing.";
     }
     if (a->prio == f.victim_prio && f.kind == "long-wait") {
       s += " Both are at the same nice level: on EEVDF kernels (6.6+) a woken thread is placed by its lag and can "
