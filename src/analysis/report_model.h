@@ -50,7 +50,7 @@ struct SchedInfo {
   int rt_priority = 0;
   int nice = 0;
   bool kernel_thread = false;
-  std::string cgroup;  // path in the hierarchy with the cpu controller
+  std::string cgroup;                  // path in the hierarchy with the cpu controller
   std::optional<uint64_t> cpu_shares;  // cgroup v1
   std::optional<uint64_t> cpu_weight;  // cgroup v2
   std::string cpu_max;                 // quota and period, "max 100000" when unlimited
@@ -128,7 +128,7 @@ struct ContextSummary {
   std::optional<uint64_t> base_slice_ns;
   std::optional<int64_t> rt_runtime_us, rt_period_us;
   std::optional<uint64_t> fair_server_runtime_ns, fair_server_period_ns;  // of the first CPU listed
-  std::vector<std::string> features_off;  // scheduler features that are off (NO_X)
+  std::vector<std::string> features_off;                                  // scheduler features that are off (NO_X)
   size_t threads = 0;
 };
 

@@ -19,9 +19,13 @@ std::string PolicyName(int policy) {
   }
 }
 
-bool IsRt(const SchedInfo& s) { return s.policy == "fifo" || s.policy == "rr"; }
+bool IsRt(const SchedInfo& s) {
+  return s.policy == "fifo" || s.policy == "rr";
+}
 
-bool InRootGroup(const SchedInfo& s) { return s.cgroup.empty() || s.cgroup == "/"; }
+bool InRootGroup(const SchedInfo& s) {
+  return s.cgroup.empty() || s.cgroup == "/";
+}
 
 std::string Percent(double share) {
   char buf[32];
@@ -35,8 +39,8 @@ uint64_t NiceWeight(int nice) {
   // kernel/sched/core.c (v6.18), sched_prio_to_weight[], nice -20 .. 19.
   static constexpr std::array<uint64_t, 40> kWeights = {
       88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904,
-      3906,  3121,  2501,  1991,  1586,  1277,  1024,  820,   655,   526,   423,   335,  272,  215,
-      172,   137,   110,   87,    70,    56,    45,    36,    29,    23,    18,    15};
+      3906,  3121,  2501,  1991,  1586,  1277,  1024,  820,   655,   526,   423,  335,  272,  215,
+      172,   137,   110,   87,    70,    56,    45,    36,    29,    23,    18,   15};
   if (nice < -20) nice = -20;
   if (nice > 19) nice = 19;
   return kWeights[static_cast<size_t>(nice + 20)];
@@ -153,8 +157,9 @@ std::string ExplainPreference(const std::string& victim_name, const SchedInfo& v
     w += ": when both are runnable the fair scheduler gives " + a.comm + "'s group " + Percent(share) +
          " of the CPU (weight " + std::to_string(wa) + " against " + std::to_string(wv) + ")";
   } else {
-    w = them + " (" + DescribeSched(s) + ") and " + victim_name + " (" + DescribeSched(victim) + ") share the CPU by weight, " +
-        std::to_string(wa) + " against " + std::to_string(wv) + ": " + a.comm + " is entitled to " + Percent(share);
+    w = them + " (" + DescribeSched(s) + ") and " + victim_name + " (" + DescribeSched(victim) +
+        ") share the CPU by weight, " + std::to_string(wa) + " against " + std::to_string(wv) + ": " + a.comm +
+        " is entitled to " + Percent(share);
     if (wa == wv && summary != nullptr && summary->base_slice_ns) {
       w += "; at equal weight EEVDF still lets a woken thread wait up to about a slice (base_slice_ns " +
            std::to_string(*summary->base_slice_ns) + ") or more when its lag places it behind";

@@ -60,7 +60,8 @@ std::vector<std::string> DoctorPrerequisitesMissing() {
   const std::string dir = MountedTracefs();
   if (dir.empty()) {
     if (geteuid() != 0) {
-      missing.push_back("tracefs is not mounted, and only root can mount it (mount -t tracefs nodev /sys/kernel/tracing)");
+      missing.push_back(
+          "tracefs is not mounted, and only root can mount it (mount -t tracefs nodev /sys/kernel/tracing)");
     }
     return missing;  // root: record mounts it and checks the events itself
   }

@@ -137,14 +137,14 @@ void WriteJsonReport(const Report& r, std::ostream& out, const Verdict* verdict)
     Json victim = Thread(f.victim);
     AddSched(victim, f.victim_sched);
     Json fj{{"victim", std::move(victim)},
-                            {"kind", f.kind},
-                            {"cause", f.cause},
-                            {"antagonists", Antagonists(f.antagonists)},
-                            {"evidence", f.evidence},
-                            {"recommendation", f.recommendation},
-                            // Extensions.
-                            {"delay_share", f.delay_share},
-                            {"per_cpu_kthread_cpu", f.bound_cpu}};
+            {"kind", f.kind},
+            {"cause", f.cause},
+            {"antagonists", Antagonists(f.antagonists)},
+            {"evidence", f.evidence},
+            {"recommendation", f.recommendation},
+            // Extensions.
+            {"delay_share", f.delay_share},
+            {"per_cpu_kthread_cpu", f.bound_cpu}};
     if (!f.why.empty()) fj["why"] = f.why;
     findings.push_back(std::move(fj));
   }

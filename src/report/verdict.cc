@@ -56,8 +56,8 @@ Verdict BuildVerdict(const Report& r, size_t max_items) {
     item.kind = f->kind;
     item.cause = f->cause;
     if (f->kind == "chronic-delay") {
-      item.what = "was runnable but waiting " + Percent(f->delay_share) + " of the " +
-                  FormatMs(r.duration_ns()) + " ms window";
+      item.what =
+          "was runnable but waiting " + Percent(f->delay_share) + " of the " + FormatMs(r.duration_ns()) + " ms window";
     } else {
       item.what = "waited " + FormatMs(f->worst_ns) + " ms at once";
     }

@@ -14,7 +14,7 @@ namespace kstarve {
 struct VerdictItem {
   ThreadRef victim;
   bool kernel_thread = false;
-  std::string kind;    // long-wait | chronic-delay
+  std::string kind;  // long-wait | chronic-delay
   std::string cause;
   std::string what;    // "waited 78.4 % of the 5.000 s window in 17924 waits"
   std::string behind;  // "fio (4242) [SCHED_OTHER nice 0, cgroup /fio cpu.shares 262144]"

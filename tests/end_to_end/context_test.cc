@@ -64,9 +64,7 @@ class ContextTest : public ::testing::Test {
     return c;
   }
 
-  void WriteSidecar(const std::string& text) {
-    std::ofstream(ContextPathFor(trace_)) << text;
-  }
+  void WriteSidecar(const std::string& text) { std::ofstream(ContextPathFor(trace_)) << text; }
 
   nlohmann::json ReportJson() {
     AnalyzeRequest req;

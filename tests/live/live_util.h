@@ -53,8 +53,8 @@ inline std::string WhyNotLive(bool needs_fio) {
 inline std::map<std::string, std::string> TracefsState() {
   std::map<std::string, std::string> s;
   const std::string d = TracingDir();
-  for (const char* f : {"tracing_on", "current_tracer", "set_event", "trace_clock", "buffer_size_kb",
-                        "events/enable", "trace_options", "set_ftrace_pid", "set_event_pid"}) {
+  for (const char* f : {"tracing_on", "current_tracer", "set_event", "trace_clock", "buffer_size_kb", "events/enable",
+                        "trace_options", "set_ftrace_pid", "set_event_pid"}) {
     s[f] = ReadText(d + "/" + f);
   }
   std::string instances;
