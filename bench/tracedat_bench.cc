@@ -7,7 +7,9 @@
 // tests/readers/data/tracedat/small.v7.dat.zst) is a trace.dat, possibly
 // zstd-compressed as a whole. Benchmarks:
 //   read/trace.dat/memory  ReadTraceBuffer() of the (decompressed) bytes
-//   read/trace.dat/file    ReadTrace() of PATH (mmap), if PATH is not compressed
+//   read/trace.dat/file    ReadTrace() of PATH, if PATH is not compressed: the
+//                          metadata through mmap, the CPU data with pread()
+//                          into a 1 MiB window per CPU (the page cache warm)
 //   libtracecmd/iterate    tracecmd_open + tracecmd_iterate_events over every
 //                          buffer instance (only if built with libtracecmd)
 // items_per_second is ring-buffer records per CPU second (used events plus

@@ -1,9 +1,12 @@
 // The trace.dat reader against `trace-cmd report -t` text of the same
 // recordings (tests/readers/data/tracedat/README.md), and on broken files.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -11,6 +14,8 @@
 #include <vector>
 
 #include "reader_test_util.h"
+#include "readers/tracedat/byte_order.h"
+#include "readers/tracedat/cpu_stream.h"
 #include "readers/tracedat/event_format.h"
 #include "readers/tracedat/trace_dat_file.h"
 
@@ -75,10 +80,9 @@ TEST_P(TraceDatVsReportTest, SameEventsAsTraceCmdReport) {
   ASSERT_TRUE(text.format.ok()) << text.format.status().message();
   EXPECT_EQ(*text.format, TraceFormat::kTraceCmdReport);
 
-  // The text reader does not read "inst: CPU:N [M EVENTS DROPPED]" (an
-  // instance-prefixed marker), so markers are compared with the text below.
-  std::vector<std::string> a = Describe(dat, false);
-  std::vector<std::string> b = Describe(text, false);
+  // Lost markers too: the text reader reads "inst: CPU:N [M EVENTS DROPPED]".
+  std::vector<std::string> a = Describe(dat, true);
+  std::vector<std::string> b = Describe(text, true);
   ASSERT_GT(a.size(), 1000u);
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i], b[i]) << "event " << i;
@@ -155,6 +159,28 @@ TEST(TraceDatTest, BytesInMemoryReadLikeTheFile) {
   ASSERT_TRUE(memory.format.ok()) << memory.format.status().message();
   EXPECT_EQ(*memory.format, TraceFormat::kTraceDat);
   EXPECT_EQ(Describe(memory, true), Describe(file, true));
+}
+
+// A trace.dat file with uncompressed CPU data on disk is read with pread()
+// through a window per CPU, not from memory: the events must be the same.
+TEST(TraceDatTest, PlainFileReadsLikeItsBytesInMemory) {
+  for (const char* name : {"lost.v7.dat.zst", "lost.v6.dat.zst", "small.v7.dat.zst"}) {
+    std::string bytes = Unzstd(TraceDatPath(name));
+    ASSERT_FALSE(bytes.empty()) << name;
+    std::string path = testing::TempPath("plain.dat");
+    testing::WriteFileBytes(path, bytes);
+    ReadOutcome file;
+    ReadPath(path, file);
+    std::remove(path.c_str());
+    ASSERT_TRUE(file.format.ok()) << file.format.status().message();
+    EXPECT_EQ(*file.format, TraceFormat::kTraceDat);
+    ReadOutcome memory;
+    memory.format = ReadTraceBuffer(bytes, "mem.dat", memory.strings, memory.sink, memory.stats);
+    ASSERT_TRUE(memory.format.ok()) << memory.format.status().message();
+    EXPECT_GT(file.sink.events.size(), 1000u) << name;
+    EXPECT_EQ(Describe(file, true), Describe(memory, true)) << name;
+    EXPECT_EQ(file.stats.malformed, memory.stats.malformed) << name;
+  }
 }
 
 Result<TraceFormat> ReadBytes(const std::string& bytes, ReadOutcome& o) {
@@ -253,6 +279,103 @@ TEST(TraceDatTest, CorruptPageIsSkippedAndReported) {
   EXPECT_NE(o.stats.problems[0].find("offset " + std::to_string(page)), std::string::npos) << o.stats.problems[0];
   EXPECT_LT(o.sink.events.size(), whole.sink.events.size());
   EXPECT_GT(o.sink.events.size(), whole.sink.events.size() / 2);
+}
+
+// The same through the file path: the offset named is the page's in the file.
+TEST(TraceDatTest, CorruptPageInPlainFileIsReportedAtItsOffset) {
+  std::string bytes = Unzstd(TraceDatPath("lost.v7.dat.zst"));
+  Result<tracedat::TraceDatFile> file = tracedat::ParseTraceDatFile(bytes, "x");
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  const tracedat::CpuData* cpu = nullptr;
+  for (const tracedat::BufferInfo& b : file->buffers) {
+    for (const tracedat::CpuData& c : b.cpus) {
+      if (c.size >= 4 * uint64_t{file->page_size} && cpu == nullptr) cpu = &c;
+    }
+  }
+  ASSERT_NE(cpu, nullptr);
+  uint64_t page = cpu->offset + 3 * uint64_t{file->page_size};
+  std::string broken = bytes;
+  const char huge[8] = {'\xff', '\xff', '\xff', '\x07', 0, 0, 0, 0};
+  broken.replace(page + file->page.commit_offset, 8, huge, 8);
+  std::string path = testing::TempPath("corrupt.dat");
+  testing::WriteFileBytes(path, broken);
+  ReadOutcome o;
+  ReadPath(path, o);
+  std::remove(path.c_str());
+  ASSERT_TRUE(o.format.ok()) << o.format.status().message();
+  EXPECT_EQ(o.stats.malformed, 1u);
+  ASSERT_EQ(o.stats.problems.size(), 1u);
+  EXPECT_NE(o.stats.problems[0].find("offset " + std::to_string(page) + " "), std::string::npos) << o.stats.problems[0];
+}
+
+// CpuStream over a file: windows of any number of whole pages give the
+// records the in-memory stream gives, and a file shorter than the CPU data
+// said is reported at the offset where it ends.
+class CpuStreamFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bytes_ = Unzstd(TraceDatPath("lost.v7.dat.zst"));
+    Result<tracedat::TraceDatFile> file = tracedat::ParseTraceDatFile(bytes_, "x");
+    ASSERT_TRUE(file.ok()) << file.status().message();
+    config_.page = file->page;
+    config_.page_size = file->page_size;
+    config_.swap = file->swap;
+    config_.big_endian = file->swap != tracedat::HostIsBigEndian();
+    config_.long_size = file->long_size;
+    for (const tracedat::BufferInfo& b : file->buffers) {
+      for (const tracedat::CpuData& c : b.cpus) {
+        if (c.size > cpu_.size) cpu_ = c;
+      }
+    }
+    ASSERT_GE(cpu_.size, 5 * uint64_t{config_.page_size});
+    path_ = testing::TempPath("cpu_stream.dat");
+    testing::WriteFileBytes(path_, bytes_);
+    fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd_, 0);
+  }
+  void TearDown() override {
+    if (fd_ >= 0) close(fd_);
+    std::remove(path_.c_str());
+  }
+
+  static std::vector<std::string> Records(tracedat::CpuStream& s) {
+    std::vector<std::string> out;
+    tracedat::Record r;
+    while (s.Next(r)) {
+      out.push_back(std::to_string(r.ts) + " " + std::to_string(r.missed) + " " + std::string(r.data, r.size));
+    }
+    return out;
+  }
+
+  std::string bytes_;
+  tracedat::CpuStreamConfig config_;
+  tracedat::CpuData cpu_;
+  std::string path_;
+  int fd_ = -1;
+};
+
+TEST_F(CpuStreamFileTest, WindowsOfAnySizeGiveTheSameRecords) {
+  tracedat::CpuStream memory(config_, std::string_view(bytes_).substr(cpu_.offset, cpu_.size), cpu_.offset);
+  std::vector<std::string> want = Records(memory);
+  ASSERT_GT(want.size(), 100u);
+  EXPECT_EQ(memory.problems(), 0u);
+  const size_t page = config_.page_size;
+  for (size_t window : {size_t{0}, page, page + 1, 3 * page, size_t{1} << 20}) {
+    tracedat::CpuStream file(config_, fd_, cpu_.offset, cpu_.size, window);
+    EXPECT_EQ(Records(file), want) << "window " << window;
+    EXPECT_EQ(file.problems(), 0u) << file.first_problem();
+  }
+}
+
+TEST_F(CpuStreamFileTest, FileShorterThanTheDataIsReported) {
+  uint64_t end = cpu_.offset + 2 * uint64_t{config_.page_size} + 100;
+  ASSERT_EQ(truncate(path_.c_str(), static_cast<off_t>(end)), 0);
+  tracedat::CpuStream file(config_, fd_, cpu_.offset, cpu_.size, config_.page_size);
+  std::vector<std::string> got = Records(file);
+  EXPECT_GT(got.size(), 0u);
+  EXPECT_GE(file.problems(), 1u);
+  EXPECT_EQ(file.first_problem().rfind("offset " + std::to_string(end) + " ", 0), 0u) << file.first_problem();
+  EXPECT_NE(file.first_problem().find("the file ends"), std::string::npos) << file.first_problem();
 }
 
 TEST(TraceDatTest, UnsupportedVersionIsNamed) {

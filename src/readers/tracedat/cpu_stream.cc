@@ -1,6 +1,10 @@
 #include "readers/tracedat/cpu_stream.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "readers/tracedat/byte_order.h"
 
@@ -43,6 +47,13 @@ CpuStream::CpuStream(const CpuStreamConfig& config, std::string_view data, uint6
   next_chunk_ = 4;
 }
 
+CpuStream::CpuStream(const CpuStreamConfig& config, int fd, uint64_t file_offset, uint64_t size, size_t window_bytes)
+    : config_(config), file_offset_(file_offset), fd_(fd), file_next_(file_offset), file_left_(size) {
+  size_t page = std::max<size_t>(config_.page_size, 1);
+  size_t window = std::max(window_bytes / page, size_t{1}) * page;
+  window_.resize(static_cast<size_t>(std::min<uint64_t>(window, size)));
+}
+
 uint32_t CpuStream::Load32(const char* p) const {
   return Load<uint32_t>(p, config_.swap);
 }
@@ -53,6 +64,41 @@ uint64_t CpuStream::LoadLong(const char* p) const {
 
 void CpuStream::Problem(uint64_t offset, const std::string& what) {
   if (problems_++ == 0) first_problem_ = "offset " + std::to_string(offset) + " (CPU data): " + what;
+}
+
+bool CpuStream::NextPages() {
+  if (config_.compressed) return NextChunk();
+  if (fd_ >= 0) return NextWindow();
+  return false;
+}
+
+bool CpuStream::NextWindow() {
+  if (file_left_ == 0) return false;
+  // The window holds whole pages, so no page spans two reads.
+  size_t want = static_cast<size_t>(std::min<uint64_t>(file_left_, window_.size()));
+  size_t got = 0;
+  int err = 0;
+  while (got < want) {
+    ssize_t n = pread(fd_, window_.data() + got, want - got, static_cast<off_t>(file_next_ + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      err = n < 0 ? errno : 0;
+      break;
+    }
+    got += static_cast<size_t>(n);
+  }
+  pages_ = std::string_view(window_.data(), got);
+  pages_offset_ = file_next_;
+  next_page_ = 0;
+  file_next_ += got;
+  file_left_ -= got;
+  if (got < want) {
+    Problem(file_next_,
+            "expected " + std::to_string(file_left_) + " more bytes of CPU data, " +
+                (err != 0 ? std::string("cannot read: ") + std::strerror(err) : std::string("the file ends")));
+    file_left_ = 0;
+  }
+  return got > 0;
 }
 
 bool CpuStream::NextChunk() {
@@ -90,7 +136,7 @@ bool CpuStream::LoadPage() {
   const PageHeaderLayout& h = config_.page;
   for (;;) {
     if (next_page_ >= pages_.size()) {
-      if (!config_.compressed || !NextChunk()) return false;
+      if (!NextPages()) return false;
       continue;
     }
     const char* page = pages_.data() + next_page_;

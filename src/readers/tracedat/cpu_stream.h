@@ -4,8 +4,11 @@
 // a page header (u64 timestamp, local_t commit whose top bits flag missed
 // events), then 32-bit event headers (type_len:5, time_delta:27) for data
 // records, padding, time extends and absolute timestamps. Compressed v7 CPU
-// data is decompressed one chunk at a time. Corrupt pages are skipped and
-// reported, never read past.
+// data is decompressed one chunk at a time. Uncompressed data is either in
+// memory or read from the file a window of whole pages at a time (pread into
+// one reused buffer: copying from the page cache costs less than faulting a
+// mapping in page by page). Corrupt pages are skipped and reported, never
+// read past.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +43,10 @@ class CpuStream {
  public:
   // `data` is the CPU's data as stored at `file_offset`.
   CpuStream(const CpuStreamConfig& config, std::string_view data, uint64_t file_offset);
+  // Uncompressed data of `size` bytes at `file_offset` in the open file
+  // `fd`, read `window_bytes` (rounded down to whole pages, at least one) at
+  // a time. A record's bytes stay valid until the next call of Next().
+  CpuStream(const CpuStreamConfig& config, int fd, uint64_t file_offset, uint64_t size, size_t window_bytes);
 
   // The next data record; false at the end. After false, error() says why
   // if the data ended early because it was corrupt.
@@ -61,7 +68,9 @@ class CpuStream {
  private:
   bool Decode(Record& r);
   bool LoadPage();
+  bool NextPages();
   bool NextChunk();
+  bool NextWindow();
   void Problem(uint64_t offset, const std::string& what);
   uint32_t Load32(const char* p) const;
   uint64_t LoadLong(const char* p) const;
@@ -77,6 +86,11 @@ class CpuStream {
   uint32_t chunks_left_ = 0;
   size_t next_chunk_ = 0;
   std::string chunk_;
+  // Data read from a file: what is left to read and where, into window_.
+  int fd_ = -1;
+  uint64_t file_next_ = 0;
+  uint64_t file_left_ = 0;
+  std::string window_;
 
   // The current page.
   const char* page_data_ = nullptr;  // first record

@@ -132,14 +132,25 @@ class Merger {
   bool have_ts_ = false;
 };
 
-}  // namespace
+// Uncompressed CPU data of a file is read through a window per stream of
+// this many bytes, fewer if there are many streams, so memory stays bounded
+// whatever the file's size.
+constexpr size_t kWindowBytes = size_t{1} << 20;
+constexpr size_t kAllWindowsBytes = size_t{64} << 20;
 
-bool LooksLikeTraceDat(std::string_view data) {
-  return tracedat::HasTraceDatMagic(data);
+// Asks the kernel to read ahead bytes of a mapping about to be walked.
+void WillNeed(std::string_view map, uint64_t offset, uint64_t size) {
+  static const auto kPage = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint64_t start = offset / kPage * kPage;
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): madvise takes a void*, it writes nothing.
+  madvise(const_cast<char*>(map.data()) + start, offset + size - start, MADV_WILLNEED);
 }
 
-Status ReadTraceDat(std::string_view data, const std::string& name, StringInterner& strings, EventSink& sink,
-                    ReadStats& stats, const ReadOptions& options) {
+// Reads the trace.dat whose bytes are `data`; if `fd` is not -1, `data` is
+// a lazy mapping of that file and its uncompressed CPU data is read with
+// pread() instead of through the mapping.
+Status ReadTraceDatImpl(std::string_view data, int fd, const std::string& name, StringInterner& strings,
+                        EventSink& sink, ReadStats& stats, const ReadOptions& options) {
   Result<TraceDatFile> parsed = tracedat::ParseTraceDatFile(data, name);
   if (!parsed.ok()) return parsed.status();
   TraceDatFile& file = *parsed;
@@ -153,6 +164,9 @@ Status ReadTraceDat(std::string_view data, const std::string& name, StringIntern
   tracedat::EventDecoder decoder(file, strings);
   for (const std::string& p : decoder.format_problems()) merger.Problem(p);
 
+  size_t stream_count = 0;
+  for (const tracedat::BufferInfo& b : file.buffers) stream_count += b.cpus.size();
+  size_t window = std::min(kWindowBytes, kAllWindowsBytes / std::max<size_t>(stream_count, 1));
   std::vector<std::unique_ptr<CpuStream>> streams;
   std::vector<Head> heads;
   std::string buffers_read;
@@ -183,7 +197,13 @@ Status ReadTraceDat(std::string_view data, const std::string& name, StringIntern
         if (c.offset >= data.size()) continue;
       }
       uint64_t size = std::min<uint64_t>(want, data.size() - c.offset);
-      auto stream = std::make_unique<CpuStream>(config, data.substr(c.offset, size), c.offset);
+      std::unique_ptr<CpuStream> stream;
+      if (fd >= 0 && !b.compressed) {
+        stream = std::make_unique<CpuStream>(config, fd, c.offset, size, window);
+      } else {
+        if (fd >= 0) WillNeed(data, c.offset, size);
+        stream = std::make_unique<CpuStream>(config, data.substr(c.offset, size), c.offset);
+      }
       Head h{Record{}, c.cpu, stream.get()};
       if (stream->Next(h.record)) heads.push_back(h);
       streams.push_back(std::move(stream));
@@ -225,6 +245,17 @@ Status ReadTraceDat(std::string_view data, const std::string& name, StringIntern
   return Status::Ok();
 }
 
+}  // namespace
+
+bool LooksLikeTraceDat(std::string_view data) {
+  return tracedat::HasTraceDatMagic(data);
+}
+
+Status ReadTraceDat(std::string_view data, const std::string& name, StringInterner& strings, EventSink& sink,
+                    ReadStats& stats, const ReadOptions& options) {
+  return ReadTraceDatImpl(data, -1, name, strings, sink, stats, options);
+}
+
 Status ReadTraceDatFileIfAny(const std::string& path, bool* is_trace_dat, StringInterner& strings, EventSink& sink,
                              ReadStats& stats, const ReadOptions& options) {
   *is_trace_dat = false;
@@ -243,10 +274,13 @@ Status ReadTraceDatFileIfAny(const std::string& path, bool* is_trace_dat, String
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return Status::Ok();
   *is_trace_dat = true;
   auto size = static_cast<size_t>(st.st_size);
-  void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  // Mapped lazily: only the metadata (and compressed CPU data) is read
+  // through the mapping; uncompressed CPU data is read with pread().
+  void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (map == MAP_FAILED) return Status::Error(path + ": cannot mmap: " + std::strerror(errno));
-  madvise(map, size, MADV_SEQUENTIAL);
-  Status s = ReadTraceDat(std::string_view(static_cast<const char*>(map), size), path, strings, sink, stats, options);
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  Status s =
+      ReadTraceDatImpl(std::string_view(static_cast<const char*>(map), size), fd, path, strings, sink, stats, options);
   munmap(map, size);
   return s;
 }
