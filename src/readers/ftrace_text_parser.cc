@@ -106,6 +106,21 @@ bool ParseTimeColumns(std::string_view line, size_t& pos, int64_t& ts) {
 
 }  // namespace
 
+// trace-cmd report prefixes an instance's lost-events markers with the
+// instance name, as its records: "kstarve_td: CPU:0 [3211 EVENTS DROPPED]".
+// Only a first word ending in ':' is taken as a name, so record lines pay
+// one memchr.
+bool ParseInstanceLostEventsLine(std::string_view line, ParsedLine& out) {
+  const void* hit = std::memchr(line.data(), ' ', line.size());
+  if (hit == nullptr) return false;
+  const auto sp = static_cast<size_t>(static_cast<const char*>(hit) - line.data());
+  if (sp < 2 || line[sp - 1] != ':') return false;
+  std::string_view rest = text::TrimLeft(line.substr(sp + 1));
+  if (rest.empty() || rest.front() != 'C' || !ParseLostEventsLine(rest, out)) return false;
+  out.trace_cmd_hint = true;
+  return true;
+}
+
 bool ParseLostEventsLine(std::string_view line, ParsedLine& out) {
   constexpr std::string_view kCpu = "CPU:";
   if (line.substr(0, kCpu.size()) != kCpu) return false;
@@ -171,6 +186,7 @@ void FtraceTextParser::Parse(std::string_view line, ParsedLine& out) {
     return;
   }
   if (line[start] == 'C' && ParseLostEventsLine(line.substr(start), out)) return;
+  if (ParseInstanceLostEventsLine(line.substr(start), out)) return;
 
   Header h;
   if (!FindHeader(line, start, h)) return;

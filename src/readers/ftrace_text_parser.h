@@ -29,7 +29,8 @@ class FtraceTextParser : public LineParser {
 };
 
 // "CPU:N [LOST M EVENTS]", "CPU:N [M EVENTS DROPPED]", "CPU:N [EVENTS DROPPED]"
-// (`line` without leading blanks). Fills a kLost marker.
+// (`line` without leading blanks). Fills a kLost marker. FtraceTextParser
+// also takes them after an instance name ("inst: CPU:N [...]").
 bool ParseLostEventsLine(std::string_view line, ParsedLine& out);
 
 // "##### CPU N buffer started ####". Fills a kCpuStart marker.

@@ -162,6 +162,31 @@ TEST_F(FtraceLineTest, LostEventsMarkers) {
   EXPECT_EQ(Parse("CPU:2 [LOST many EVENTS]").kind, LineKind::kNotRecord);
 }
 
+// trace-cmd report of a -B recording puts the instance name before them.
+TEST_F(FtraceLineTest, InstancePrefixedLostEventsMarkers) {
+  ParsedLine p = Parse("kstarve_td: CPU:0 [3211 EVENTS DROPPED]");
+  ASSERT_EQ(p.kind, LineKind::kMarker);
+  EXPECT_EQ(p.event.kind, EventKind::kLost);
+  EXPECT_EQ(p.event.cpu, 0);
+  EXPECT_EQ(p.event.value, 3211u);
+  EXPECT_TRUE(p.trace_cmd_hint);
+  p = Parse("kstarve-td.2:   CPU:13 [LOST 77 EVENTS]");
+  ASSERT_EQ(p.kind, LineKind::kMarker);
+  EXPECT_EQ(p.event.cpu, 13);
+  EXPECT_EQ(p.event.value, 77u);
+  p = Parse("inst: CPU:1 [EVENTS DROPPED]");
+  ASSERT_EQ(p.kind, LineKind::kMarker);
+  EXPECT_EQ(p.event.value, 0u);
+  EXPECT_EQ(Parse("inst: CPU:1 [LOST x EVENTS]").kind, LineKind::kNotRecord);
+  EXPECT_EQ(Parse("inst CPU:1 [3 EVENTS DROPPED]").kind, LineKind::kNotRecord);
+  // A prefixed record is still a record, not a marker.
+  p = Parse(
+      "kstarve_td:            clang-21665 [000]  6774.479919365: sched_stat_runtime:   comm=clang pid=21665 "
+      "runtime=8226 [ns]");
+  EXPECT_NE(p.kind, LineKind::kMarker);
+  EXPECT_NE(p.kind, LineKind::kNotRecord);
+}
+
 TEST_F(FtraceLineTest, CpuBufferStartedMarker) {
   ParsedLine p = Parse("##### CPU 13 buffer started ####");
   ASSERT_EQ(p.kind, LineKind::kMarker);
