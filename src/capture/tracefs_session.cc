@@ -65,7 +65,10 @@ int RemoveStaleInstances(const std::string& tracing_dir, std::ostream& log) {
     if (ec != std::errc() || *ptr != '\0' || pid <= 0) continue;
     // Only a dead owner's instance is stale; a live one is another recording.
     if (pid != ::getpid() && (::kill(pid, 0) == 0 || errno != ESRCH)) continue;
-    if (::rmdir((instances + "/" + name).c_str()) == 0) {
+    std::string path = instances;
+    path += '/';
+    path += name;
+    if (::rmdir(path.c_str()) == 0) {
       log << "kstarve record: removed tracefs instance " << name << " left by a process that no longer runs\n";
       ++removed;
     } else {
@@ -121,7 +124,8 @@ Result<std::unique_ptr<TracefsSession>> TracefsSession::Open(const SessionOption
     const size_t colon = spec.find(':');
     const std::string system = spec.substr(0, colon);
     const std::string event = colon == std::string::npos ? "*" : spec.substr(colon + 1);
-    const std::string rel = event == "*" ? "events/" + system : "events/" + system + "/" + event;
+    std::string rel = "events/" + system;
+    if (event != "*") rel += "/" + event;
     if (system.empty() || event.empty() || !IsDir(s->dir_ + "/" + rel)) {
       log << "kstarve record: warning: event " << spec << " is not available on this kernel; skipped\n";
       continue;

@@ -82,8 +82,11 @@ SchedKnobs ReadSchedKnobs(const std::string& root, bool live) {
     const std::string knob = "fair_server/" + name;
     std::string runtime_text, period_text;
     uint64_t runtime = 0, period = 0;
-    if (!ReadKnob(fair + "/" + name + "/runtime", knob + "/runtime", runtime_text, knobs) ||
-        !ReadKnob(fair + "/" + name + "/period", knob + "/period", period_text, knobs)) {
+    std::string dir = fair;
+    dir += '/';
+    dir += name;
+    if (!ReadKnob(dir + "/runtime", knob + "/runtime", runtime_text, knobs) ||
+        !ReadKnob(dir + "/period", knob + "/period", period_text, knobs)) {
       continue;
     }
     if (ParseNumber(runtime_text, runtime) && ParseNumber(period_text, period)) {
