@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "guard/check.h"
+#include "guard/detector/make_detector.h"
 #include "guard/live/live_host.h"
 #include "guard/status.h"
 
@@ -12,11 +13,12 @@ namespace kstarve {
 
 namespace {
 
-// The starvation detector backends are built by src/guard/detector; until a
-// backend is linked here, --auto runs without one and says so.
 Result<std::unique_ptr<guard::Detector>> MakeGuardDetector(const std::string& backend,
-                                                           const guard::DetectorOptions& /*options*/) {
-  return Status::Error("no starvation detector is built into this kstarve (asked for '" + backend + "')");
+                                                           const guard::DetectorOptions& options) {
+  std::string note;
+  Result<std::unique_ptr<guard::Detector>> d = guard::MakeDetector(backend, options, &note);
+  if (d.ok() && !note.empty()) std::cerr << "kstarve-guard: info: " << note << "\n";
+  return d;
 }
 
 }  // namespace
@@ -34,6 +36,8 @@ GuardCommand::GuardCommand(CLI::App& app) {
       "Exit status: 0 after a clean stop, 1 on errors, 2 on usage errors.");
   cmd_->add_option("--rules", options_.rules_path, "Standing rules (TOML; owned by root, not group/other-writable)");
   cmd_->add_flag("--auto", options_.auto_mode, "Boost starving threads and escalate classes that keep starving");
+  cmd_->add_option("--auto-match", options_.auto_match,
+                   "--auto acts only on threads whose comm or process matches this glob (e.g. 'k*')");
   cmd_->add_flag("--dry-run", options_.dry_run, "Log what would be done; change nothing, journal nothing");
   cmd_->add_option("--metrics", options_.metrics, "Serve Prometheus metrics on HOST:PORT (off: none)")
       ->capture_default_str();
@@ -42,6 +46,9 @@ GuardCommand::GuardCommand(CLI::App& app) {
   cmd_->add_flag("--restore", options_.restore_only,
                  "Only restore the threads a crashed guard left changed (from the journal) and exit");
   cmd_->add_option("--journal-dir", options_.journal_dir, "Journal, pid file and state file")->capture_default_str();
+  cmd_->add_flag("--journal-fsync", options_.journal_fsync,
+                 "fdatasync every journal line (slow on a busy disk; a journal in the page cache already survives "
+                 "any death of the guard)");
   cmd_->add_option("--long-wait-ms", options_.long_wait_ms,
                    "Report a wait as starvation once it is this long (default: the rules file's, else 20)")
       ->check(CLI::Range(1.0, 60000.0));

@@ -95,7 +95,7 @@ int RunGuardDaemon(const DaemonOptions& options, const DetectorFactory& make_det
   if (!options.dry_run) RecoverCrashedRun(dir, host, log, &metrics);
   std::unique_ptr<Journal> journal;
   if (!options.dry_run) {
-    Result<std::unique_ptr<Journal>> j = Journal::Open(dir);
+    Result<std::unique_ptr<Journal>> j = Journal::Open(dir, options.journal_fsync);
     if (!j.ok()) {
       err << "kstarve guard: " << j.status().message() << "\n";
       return 1;
@@ -138,6 +138,7 @@ int RunGuardDaemon(const DaemonOptions& options, const DetectorFactory& make_det
   EngineOptions eo;
   eo.dry_run = options.dry_run;
   eo.auto_mode = options.auto_mode;
+  eo.auto_match = options.auto_match;
   eo.self_tgid = self.pid;
   // The [guard] table of the rules file (defaults without one).
   const GuardSettings settings = rules ? rules->guard : GuardSettings{};

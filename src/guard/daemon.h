@@ -21,6 +21,7 @@ namespace kstarve::guard {
 struct DaemonOptions {
   std::string rules_path;  // "" : no standing rules
   bool auto_mode = false;
+  std::string auto_match;  // --auto acts only on threads whose comm or process matches (glob)
   bool dry_run = false;
   bool force = false;
   bool restore_only = false;               // --restore: put a crashed run's threads back and exit
@@ -31,6 +32,7 @@ struct DaemonOptions {
   double duration_s = 0;          // 0: until a signal
   double scan_interval_s = 1;     // /proc safety-net scan
   int self_priority = 99;         // SCHED_FIFO priority of the guard itself; 0: leave as is
+  bool journal_fsync = false;     // fdatasync each journal line (see journal.h for why it is off)
   bool verbose = false;
 };
 

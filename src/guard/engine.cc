@@ -1,5 +1,7 @@
 #include "guard/engine.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <climits>
 #include <cstdio>
@@ -291,8 +293,29 @@ void Engine::OnStarvation(const Starvation& s) {
     Refuse("self", s, "the guard does not change its own threads");
     return;
   }
-  Escalate(s, *t);
-  Boost(s, *t);
+  if (!options_.auto_match.empty() && fnmatch(options_.auto_match.c_str(), t->comm.c_str(), 0) != 0 &&
+      fnmatch(options_.auto_match.c_str(), t->process.c_str(), 0) != 0) {
+    return;  // --auto-match leaves it alone (reported and counted above)
+  }
+  // The guard itself holding the CPU says nothing about the victim's class.
+  Result<ThreadInfo> holder =
+      s.holder_pid > 0 ? host_.ReadThread(s.holder_pid) : Result<ThreadInfo>(Status::Error("-"));
+  if (holder.ok() && holder->tgid == options_.self_tgid) {
+    Refuse("holder-is-guard", s, "the guard itself held the CPU");
+    return;
+  }
+  // The detector saw the holder's prio at its last switch-in; a thread that
+  // turned RT while running (sched_setscheduler) shows it only in /proc.
+  Starvation now = s;
+  if (holder.ok() && (holder->attrs.policy == Policy::kFifo || holder->attrs.policy == Policy::kRr)) {
+    now.holder_prio = 99 - holder->attrs.rt_priority;
+  }
+  Escalate(now, *t);
+  // A user thread that shares a CPU with other busy threads is chronically
+  // delayed by design; boosting it only moves the delay. Chronic delay is
+  // acted on for kernel threads; long waits for every thread.
+  if (s.kind == StarvationKind::kChronicDelay && !t->kernel_thread) return;
+  Boost(now, *t);
   CountMatched();
 }
 

@@ -11,7 +11,7 @@
 //  - temporary boosts (--auto): SCHED_FIFO (or SCHED_DEADLINE, falling back to
 //    FIFO) for a bounded time, within a global budget, one per thread.
 // Before the first change of a thread its original attributes are journaled
-// (fsynced); they come back when nothing wants the thread changed any more,
+// (before the change); they come back when nothing wants the thread changed any more,
 // and for every thread at exit.
 #pragma once
 
@@ -39,6 +39,7 @@ struct EngineOptions {
   bool auto_mode = false;    // boosts and class escalation on starvation reports
   int32_t self_tgid = -1;    // the guard's own process: never changed
   int max_rt_priority = 89;  // boosts and auto steps stay below this + 1
+  std::string auto_match;    // --auto-match: act only on threads whose comm or process matches this glob
   // Boosts.
   int64_t boost_ns = 50'000'000;
   int boost_priority = 0;       // FIFO priority of a boost; 0: one above an RT holder, 1 above a fair one

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -85,19 +86,19 @@ Journal::~Journal() {
   if (fd_ >= 0) close(fd_);
 }
 
-Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir) {
+Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, bool sync) {
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::Error(dir + ": cannot create the journal directory: " + std::strerror(errno));
   }
   const std::string path = dir + "/journal";
   const int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Status::Error(path + ": cannot open the journal: " + std::strerror(errno));
-  return std::unique_ptr<Journal>(new Journal(dir, path, fd));
+  return std::unique_ptr<Journal>(new Journal(dir, path, fd, sync));
 }
 
 Status Journal::Append(const std::string& line) {
   if (Status s = WriteAll(fd_, line, path_); !s.ok()) return s;
-  if (fdatasync(fd_) != 0) return Status::Error(path_ + ": fsync failed: " + std::strerror(errno));
+  if (sync_ && fdatasync(fd_) != 0) return Status::Error(path_ + ": fsync failed: " + std::strerror(errno));
   return Status::Ok();
 }
 
