@@ -20,10 +20,10 @@ std::string Why(const std::string& output, const char* step) {
 }  // namespace
 
 Status WriteTraceDat(const std::string& output, const TraceDatInput& input) {
-  tracecmd_set_loglevel(kTepLogWarning);
   errno = 0;
   std::unique_ptr<tracecmd_output, OutputCloser> h(tracecmd_output_create(output.c_str()));
   if (!h) return Status::Error(Why(output, "create"));
+  tracecmd_set_quiet(h.get(), true);
   if (tracecmd_output_write_headers(h.get(), nullptr) < 0) return Status::Error(Why(output, "event formats"));
   if (!input.trace_clock.empty()) {
     const int size = static_cast<int>(input.trace_clock.size() + 1);

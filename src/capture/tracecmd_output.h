@@ -26,10 +26,8 @@ int tracecmd_write_cmdlines(struct tracecmd_output* handle);
 int tracecmd_append_cpu_data(struct tracecmd_output* handle, int cpus, char* const* cpu_data_files);
 void tracecmd_output_close(struct tracecmd_output* handle);
 
-// Public (trace-cmd.h), declared here because trace-cmd.h includes
-// tracefs.h, which is not C++. `level` is enum tep_loglevel (an int):
-// 3 = TEP_LOG_WARNING silences the "CPU0 data recorded at offset" lines.
-void tracecmd_set_loglevel(int level);
-inline constexpr int kTepLogWarning = 3;
+// Without it, append_cpu_data prints "CPUn data recorded at offset=..."
+// on stderr.
+void tracecmd_set_quiet(struct tracecmd_output* handle, bool set_quiet);
 
 }  // extern "C"
