@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstdio>
 #include <unordered_set>
+#include <utility>
 
 #include "analysis/task_class.h"
 
@@ -36,7 +37,7 @@ std::string AutoClassOf(const ThreadInfo& t) {
   if (!suffix.empty()) comm = comm.substr(0, comm.size() - suffix.size() - 1);
   const int cpu = t.bound_cpu >= 0 ? t.bound_cpu : BoundCpuFromComm(comm);
   const size_t slash = comm.find('/');
-  const std::string prefix(comm.substr(0, slash));
+  std::string prefix(comm.substr(0, slash));
   if (prefix == "kworker") {
     if (cpu >= 0) return "kworker/" + std::to_string(cpu);
     return "kworker/u";
@@ -90,7 +91,12 @@ bool Satisfies(const SchedAttrs& current, const SchedAttrs& want) {
 }
 
 Engine::Engine(Host& host, Journal* journal, const RuleSet* rules, EngineOptions options, LogSink log, Metrics& metrics)
-    : host_(host), journal_(journal), rules_(rules), options_(options), log_(std::move(log)), metrics_(metrics) {}
+    : host_(host),
+      journal_(journal),
+      rules_(rules),
+      options_(std::move(options)),
+      log_(std::move(log)),
+      metrics_(metrics) {}
 
 std::optional<Engine::Wanted> Engine::Want(const ThreadInfo& t, const Managed* m) const {
   // Rules and steps apply to the attributes the thread had before the guard touched it.

@@ -167,8 +167,10 @@ Result<std::vector<JournalEntry>> ReadOpenEntries(const std::string& path) {
         open.push_back({id, comm, *attrs});
       }
     } else if (!last) {
-      return Status::Error(path + ":" + std::to_string(i + 1) + ": unknown op '" + op +
-                           "' (expected save or restored)");
+      std::string message = path + ":" + std::to_string(i + 1) + ": unknown op '";
+      message += op;
+      message += "' (expected save or restored)";
+      return Status::Error(message);
     }
   }
   return open;

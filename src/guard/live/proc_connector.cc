@@ -64,7 +64,8 @@ Status ProcConnector::Drain(const std::function<void(const ProcEvent&)>& on_even
       }
       break;  // EAGAIN: drained
     }
-    int len = static_cast<int>(n);
+    // NLMSG_OK compares the signed length with unsigned header fields.
+    auto len = static_cast<unsigned int>(n);
     for (auto* nl = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(nl, len); nl = NLMSG_NEXT(nl, len)) {
       if (nl->nlmsg_type == NLMSG_ERROR || nl->nlmsg_type == NLMSG_NOOP) continue;
       const auto* cn = static_cast<const cn_msg*>(NLMSG_DATA(nl));
