@@ -104,8 +104,16 @@ void WaitState::OnRecordThread(int32_t cpu, int64_t ts, int32_t pid) {
   // so no wait is started for it on a guess.
   const int32_t holder = c.known ? c.pid : -1;
   const int32_t holder_prio = c.known ? c.prio : kUnknownPrio;
+  // This kernel often leaves out the idle->task switch. A CPU that was idle
+  // runs a thread woken onto it at once, so its wait ends where it began,
+  // not at its first record (which can be tens of microseconds later).
+  int64_t switched_in = ts;
+  if (c.known && c.pid == 0) {
+    auto w = waiting_.find(pid);
+    if (w != waiting_.end() && w->second.cpu == cpu) switched_in = w->second.start_ns;
+  }
   ForgetRunning(cpu);
-  SwitchIn(cpu, ts, pid, holder, holder_prio);
+  SwitchIn(cpu, switched_in, pid, holder, holder_prio);
   RunningTask& now = Cpu(cpu);
   now.known = true;
   now.pid = pid;
