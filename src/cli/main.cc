@@ -9,9 +9,9 @@
 #include <string>
 
 #include "base/version.h"
+#include "cli/doctor_command.h"
 #include "cli/guard_command.h"
 #include "cli/record_command.h"
-#include "cli/doctor_command.h"
 #include "cli/report_command.h"
 
 namespace {
@@ -51,7 +51,8 @@ int Main(int argc, char** argv) {
         std::cout << app.get_subcommand(help_topic)->help();
         return 0;
       } catch (const CLI::OptionNotFound&) {
-        std::cerr << "kstarve: no command named '" << help_topic << "' (commands: doctor, record, report, guard, help)\n";
+        std::cerr << "kstarve: no command named '" << help_topic
+                  << "' (commands: doctor, record, report, guard, help)\n";
         return 2;
       }
     }

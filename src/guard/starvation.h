@@ -19,15 +19,15 @@ struct Starvation {
   StarvationKind kind = StarvationKind::kLongWait;
   int32_t pid = -1;
   std::string comm;
-  int cpu = -1;              // CPU whose runqueue it waits on (last known)
-  int64_t wait_start_ns = 0; // CLOCK_MONOTONIC: when the (current) wait began
-  int64_t detected_ns = 0;   // CLOCK_MONOTONIC: when the detector saw it
-  int64_t waited_ns = 0;     // long-wait: so far; chronic: sum of waits in the window
-  double share = 0;          // chronic: waited_ns / window
-  uint64_t waits = 0;        // chronic: number of waits in the window
-  int32_t holder_pid = -1;   // who ran on that CPU when detected (-1 unknown)
+  int cpu = -1;               // CPU whose runqueue it waits on (last known)
+  int64_t wait_start_ns = 0;  // CLOCK_MONOTONIC: when the (current) wait began
+  int64_t detected_ns = 0;    // CLOCK_MONOTONIC: when the detector saw it
+  int64_t waited_ns = 0;      // long-wait: so far; chronic: sum of waits in the window
+  double share = 0;           // chronic: waited_ns / window
+  uint64_t waits = 0;         // chronic: number of waits in the window
+  int32_t holder_pid = -1;    // who ran on that CPU when detected (-1 unknown)
   std::string holder_comm;
-  int holder_prio = 0;       // kernel prio of the holder (0..99 RT, 100..139 fair, -1 deadline, 140 unknown)
+  int holder_prio = 0;  // kernel prio of the holder (0..99 RT, 100..139 fair, -1 deadline, 140 unknown)
 };
 
 struct DetectorOptions {

@@ -37,12 +37,12 @@ struct ThreadId {
 struct ThreadInfo {
   ThreadId id;
   int32_t tgid = -1;
-  std::string comm;          // as /proc/PID/comm shows it (kworkers: "kworker/1:2-dio/vda")
-  std::string process;       // comm of the thread group leader
+  std::string comm;     // as /proc/PID/comm shows it (kworkers: "kworker/1:2-dio/vda")
+  std::string process;  // comm of the thread group leader
   bool kernel_thread = false;
-  int bound_cpu = -1;        // per-CPU kernel thread's CPU (from comm / affinity), -1 if none
-  std::string workqueue;     // a kworker's current workqueue/function suffix, "" if none
-  SchedAttrs attrs;          // current attributes (affinity filled in)
+  int bound_cpu = -1;     // per-CPU kernel thread's CPU (from comm / affinity), -1 if none
+  std::string workqueue;  // a kworker's current workqueue/function suffix, "" if none
+  SchedAttrs attrs;       // current attributes (affinity filled in)
 };
 
 }  // namespace kstarve::guard
