@@ -43,7 +43,8 @@ uint64_t NiceWeight(int nice) {
       172,   137,   110,   87,    70,    56,    45,    36,    29,    23,    18,   15};
   if (nice < -20) nice = -20;
   if (nice > 19) nice = 19;
-  return kWeights[static_cast<size_t>(nice + 20)];
+  const int index = nice + 20;
+  return kWeights[static_cast<size_t>(index)];
 }
 
 uint64_t EffectiveWeight(const SchedInfo& s) {

@@ -22,10 +22,13 @@ bool LooksLikeKernelThread(const FindingReport& f) {
 std::string Behind(const std::vector<Antagonist>& as) {
   for (const Antagonist& a : as) {
     if (a.pid <= 0) continue;
-    std::string s = a.comm + " (" + std::to_string(a.pid) + ")";
     std::string sched = DescribeSched(a.sched);
     if (sched.empty()) sched = std::string(TaskClassName(a.cls)) + " prio " + std::to_string(a.prio);
-    return s + " [" + sched + "]";
+    std::string s = a.comm;
+    s += " (" + std::to_string(a.pid) + ") [";
+    s += sched;
+    s += ']';
+    return s;
   }
   return "nobody traced (idle or untraced time)";
 }
