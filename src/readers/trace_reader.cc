@@ -7,6 +7,7 @@
 
 #include "readers/ftrace_text_parser.h"
 #include "readers/line_source.h"
+#include "readers/marker_placer.h"
 #include "readers/perf_script_parser.h"
 #include "readers/sniff.h"
 #include "readers/tracedat/tracedat_reader.h"
@@ -33,16 +34,11 @@ constexpr size_t kSniffLines = 500;
 class Dispatcher {
  public:
   Dispatcher(const std::string& name, EventSink& sink, ReadStats& stats, const ReadOptions& options)
-      : name_(name), sink_(sink), stats_(stats), options_(options) {}
+      : name_(name), placer_(sink, stats), stats_(stats), options_(options) {}
 
   void Handle(const ParsedLine& p, uint64_t line_number) {
     switch (p.kind) {
-      case LineKind::kEvent:
-        if (!pending_.empty()) FlushPending(p.event.ts);
-        Emit(p.event);
-        last_ts_ = p.event.ts;
-        have_ts_ = true;
-        return;
+      case LineKind::kEvent: placer_.OnEvent(p.event); return;
       case LineKind::kNotRecord: ++stats_.skipped_lines; return;
       case LineKind::kOtherEvent:
         ++stats_.other_events;
@@ -59,47 +55,22 @@ class Dispatcher {
       case LineKind::kMarker:
         // A lost-events marker belongs after the event before it; a buffer
         // start belongs to the first event of that buffer, which follows.
-        if (p.event.kind == EventKind::kLost && have_ts_ && pending_.empty()) {
-          Event e = p.event;
-          e.ts = last_ts_;
-          Emit(e);
-        } else {
-          pending_.push_back(p.event);
-        }
+        placer_.OnMarker(p.event);
         return;
     }
   }
 
   // Markers after the last event take its time; without any event they
   // cannot be placed and count as skipped lines.
-  void Finish() {
-    if (have_ts_) FlushPending(last_ts_);
-    stats_.skipped_lines += pending_.size();
-    pending_.clear();
-  }
+  void Finish() { stats_.skipped_lines += placer_.Finish(); }
 
-  bool any_record() const { return any_record_ || have_ts_; }
+  bool any_record() const { return any_record_ || placer_.have_ts(); }
 
  private:
-  void Emit(const Event& e) {
-    sink_.OnEvent(e);
-    ++stats_.events;
-  }
-  void FlushPending(int64_t ts) {
-    for (Event& e : pending_) {
-      e.ts = ts;
-      Emit(e);
-    }
-    pending_.clear();
-  }
-
   const std::string& name_;
-  EventSink& sink_;
+  MarkerPlacer placer_;
   ReadStats& stats_;
   const ReadOptions& options_;
-  std::vector<Event> pending_;
-  int64_t last_ts_ = 0;
-  bool have_ts_ = false;
   bool any_record_ = false;
 };
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "readers/decompress.h"
+#include "readers/marker_placer.h"
 #include "readers/tracedat/byte_order.h"
 #include "readers/tracedat/cpu_stream.h"
 #include "readers/tracedat/event_decoder.h"
@@ -52,7 +53,7 @@ struct Clock {
 class Merger {
  public:
   Merger(const std::string& name, EventSink& sink, ReadStats& stats, const ReadOptions& options)
-      : name_(name), sink_(sink), stats_(stats), options_(options) {}
+      : name_(name), placer_(sink, stats), stats_(stats), options_(options) {}
 
   void Problem(const std::string& message) {
     ++stats_.malformed;
@@ -74,10 +75,7 @@ class Merger {
       switch (decoder.Decode(h.record, h.cpu, e)) {
         case Decoded::kUsed:
           e.ts = clock(h.record.ts);
-          if (!pending_.empty()) FlushPending(e.ts);
-          Emit(e);
-          last_ts_ = e.ts;
-          have_ts_ = true;
+          placer_.OnEvent(e);
           break;
         case Decoded::kOther: ++stats_.other_events; break;
         case Decoded::kMalformed:
@@ -92,8 +90,7 @@ class Merger {
     }
     // Markers after the last event take its time; without any event they
     // cannot be placed (as the text readers do).
-    if (have_ts_) FlushPending(last_ts_);
-    pending_.clear();
+    placer_.Finish();
   }
 
  private:
@@ -104,32 +101,13 @@ class Merger {
     l.kind = EventKind::kLost;
     l.cpu = cpu;
     l.value = missed > 0 ? static_cast<uint64_t>(missed) : 0;
-    if (have_ts_ && pending_.empty()) {
-      l.ts = last_ts_;
-      Emit(l);
-    } else {
-      pending_.push_back(l);
-    }
-  }
-  void Emit(const Event& e) {
-    sink_.OnEvent(e);
-    ++stats_.events;
-  }
-  void FlushPending(int64_t ts) {
-    for (Event& p : pending_) {
-      p.ts = ts;
-      Emit(p);
-    }
-    pending_.clear();
+    placer_.OnMarker(l);
   }
 
   const std::string& name_;
-  EventSink& sink_;
+  MarkerPlacer placer_;
   ReadStats& stats_;
   const ReadOptions& options_;
-  std::vector<Event> pending_;
-  int64_t last_ts_ = 0;
-  bool have_ts_ = false;
 };
 
 // Uncompressed CPU data of a file is read through a window per stream of
