@@ -38,6 +38,18 @@ std::optional<SchedAttrValues> GetSchedAttr(pid_t tid) {
   return v;
 }
 
+bool SetSchedAttr(pid_t tid, const SchedAttrValues& v) {
+  KernelSchedAttr attr{};
+  attr.size = sizeof attr;
+  attr.sched_policy = static_cast<uint32_t>(v.policy);
+  attr.sched_priority = static_cast<uint32_t>(v.rt_priority);
+  attr.sched_nice = v.nice;
+  attr.sched_runtime = v.dl_runtime_ns;
+  attr.sched_deadline = v.dl_deadline_ns;
+  attr.sched_period = v.dl_period_ns;
+  return ::syscall(SYS_sched_setattr, tid, &attr, 0) == 0;
+}
+
 std::string GetAffinityList(pid_t tid) {
   cpu_set_t set;
   CPU_ZERO(&set);

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,27 +10,16 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "analysis/task_class.h"
+#include "context/sched_attr.h"
 
 namespace kstarve::guard {
 
 namespace {
 
 constexpr uint64_t kPfKthread = 0x00200000;  // include/linux/sched.h PF_KTHREAD
-
-// struct sched_attr, SCHED_ATTR_SIZE_VER0 (48 bytes).
-struct RawSchedAttr {
-  uint32_t size;
-  uint32_t sched_policy;
-  uint64_t sched_flags;
-  int32_t sched_nice;
-  uint32_t sched_priority;
-  uint64_t sched_runtime;
-  uint64_t sched_deadline;
-  uint64_t sched_period;
-};
-static_assert(sizeof(RawSchedAttr) == 48);
 
 // Reads a small procfs file in one read (procfs files are generated whole).
 bool ReadSmall(const std::string& path, std::string& out) {
@@ -127,33 +115,30 @@ Result<ProcStat> ParseProcStat(const std::string& line) {
 }
 
 Result<SchedAttrs> GetSchedAttrs(int32_t pid) {
-  RawSchedAttr raw{};
-  if (syscall(SYS_sched_getattr, pid, &raw, sizeof raw, 0) != 0) {
-    return Status::Error("sched_getattr(" + std::to_string(pid) + "): " + Errno(errno));
-  }
+  std::optional<SchedAttrValues> raw = GetSchedAttr(pid);
+  if (!raw) return Status::Error("sched_getattr(" + std::to_string(pid) + "): " + Errno(errno));
   SchedAttrs a;
-  a.policy = static_cast<Policy>(raw.sched_policy);
-  a.rt_priority = static_cast<int>(raw.sched_priority);
-  a.nice = raw.sched_nice;
-  a.dl_runtime_ns = raw.sched_runtime;
-  a.dl_deadline_ns = raw.sched_deadline;
-  a.dl_period_ns = raw.sched_period;
+  a.policy = static_cast<Policy>(raw->policy);
+  a.rt_priority = raw->rt_priority;
+  a.nice = raw->nice;
+  a.dl_runtime_ns = raw->dl_runtime_ns;
+  a.dl_deadline_ns = raw->dl_deadline_ns;
+  a.dl_period_ns = raw->dl_period_ns;
   return a;
 }
 
 Status SetSchedAttrs(int32_t pid, const SchedAttrs& a) {
-  RawSchedAttr raw{};
-  raw.size = sizeof raw;
-  raw.sched_policy = static_cast<uint32_t>(a.policy);
+  SchedAttrValues raw;
+  raw.policy = static_cast<int>(a.policy);
   const bool rt = a.policy == Policy::kFifo || a.policy == Policy::kRr;
-  raw.sched_priority = rt ? static_cast<uint32_t>(a.rt_priority) : 0;
-  raw.sched_nice = a.nice;
+  raw.rt_priority = rt ? a.rt_priority : 0;
+  raw.nice = a.nice;
   if (a.policy == Policy::kDeadline) {
-    raw.sched_runtime = a.dl_runtime_ns;
-    raw.sched_deadline = a.dl_deadline_ns != 0 ? a.dl_deadline_ns : a.dl_period_ns;
-    raw.sched_period = a.dl_period_ns;
+    raw.dl_runtime_ns = a.dl_runtime_ns;
+    raw.dl_deadline_ns = a.dl_deadline_ns != 0 ? a.dl_deadline_ns : a.dl_period_ns;
+    raw.dl_period_ns = a.dl_period_ns;
   }
-  if (syscall(SYS_sched_setattr, pid, &raw, 0) != 0) {
+  if (!SetSchedAttr(pid, raw)) {
     return Status::Error("sched_setattr(" + std::to_string(pid) + ", " + Describe(a) + "): " + Errno(errno));
   }
   if (!a.affinity.empty()) {
