@@ -1,8 +1,10 @@
 #include "capture/recorder.h"
 
 #include <poll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -81,6 +83,18 @@ int WaitForChild(ChildProcess& child, SignalPipe& signals) {
   return *child.Poll();
 }
 
+struct CpuTimeMs {
+  double user = 0;
+  double system = 0;
+};
+
+CpuTimeMs OwnCpuTime() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3; };
+  return {ms(ru.ru_utime), ms(ru.ru_stime)};
+}
+
 }  // namespace
 
 uint64_t RecordSummary::lost() const {
@@ -100,6 +114,9 @@ Result<RecordSummary> Record(const RecordOptions& options, std::ostream& log) {
   so.buffer_kb = options.buffer_kb;
   so.clock = options.clock;
   so.events = options.events.empty() ? DefaultRecordEvents() : options.events;
+  if (options.workqueue && std::find(so.events.begin(), so.events.end(), WorkqueueRecordEvent()) == so.events.end()) {
+    so.events.emplace_back(WorkqueueRecordEvent());
+  }
   Result<std::unique_ptr<TracefsSession>> opened = TracefsSession::Open(so, log);
   if (!opened.ok()) return opened.status();
   std::unique_ptr<TracefsSession> session = std::move(opened.value());
@@ -125,6 +142,7 @@ Result<RecordSummary> Record(const RecordOptions& options, std::ostream& log) {
   if (Status s = session->TracingOn(); !s.ok()) return s;
   summary.setup_ms = MsSince(setup_start);
   const Clock::time_point started = Clock::now();
+  const CpuTimeMs cpu_at_start = OwnCpuTime();
 
   std::optional<ChildProcess> child;
   if (!options.command.empty()) {
@@ -170,6 +188,9 @@ Result<RecordSummary> Record(const RecordOptions& options, std::ostream& log) {
     }
   }
   session->TracingOff();
+  const CpuTimeMs cpu_at_stop = OwnCpuTime();
+  summary.cpu_user_ms = cpu_at_stop.user - cpu_at_start.user;
+  summary.cpu_system_ms = cpu_at_stop.system - cpu_at_start.system;
   summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   if (options.progress) std::fprintf(stderr, "\r\033[K");
   if (!failure.ok()) return failure;
@@ -215,6 +236,9 @@ Result<RecordSummary> Record(const RecordOptions& options, std::ostream& log) {
   if (options.verbose) {
     log << "kstarve record: setup " << summary.setup_ms << " ms (context snapshot " << summary.context_ms << " ms, "
         << context_threads << " threads), writing " << summary.write_ms << " ms\n";
+    log << "kstarve record: CPU while recording: " << summary.cpu_user_ms << " ms user, " << summary.cpu_system_ms
+        << " ms system (" << (summary.cpu_user_ms + summary.cpu_system_ms) / (summary.seconds * 10)
+        << " % of one CPU)\n";
   }
   for (size_t cpu = 0; cpu < summary.cpus.size(); ++cpu) {
     const CpuRecordStats& c = summary.cpus[cpu];

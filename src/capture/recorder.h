@@ -18,6 +18,7 @@ struct RecordOptions {
   bool duration_given = false;       // with a command: stop recording after duration_s even if it still runs
   size_t buffer_kb = 8192;           // ring buffer per CPU
   std::vector<std::string> events;   // empty: DefaultRecordEvents()
+  bool workqueue = false;            // also WorkqueueRecordEvent()
   std::string clock;                 // "" keeps the instance default, local
   std::vector<std::string> command;  // record for the life of this command
   int poll_ms = 100;                 // how often the ring buffers are read
@@ -44,6 +45,10 @@ struct RecordSummary {
   double setup_ms = 0;    // instance, buffers, events, context snapshot: until tracing is on
   double context_ms = 0;  // the first context snapshot alone
   double write_ms = 0;    // writing the trace.dat at the end
+  // The recorder's own CPU time while tracing was on (getrusage, all its
+  // threads, not the command's): what reading the ring buffers cost.
+  double cpu_user_ms = 0;
+  double cpu_system_ms = 0;
   std::vector<CpuRecordStats> cpus;
   uint64_t lost() const;  // overrun + dropped, all CPUs
 };

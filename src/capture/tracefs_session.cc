@@ -38,20 +38,16 @@ std::vector<std::string> ListDir(const std::string& path) {
 }  // namespace
 
 std::vector<std::string> DefaultRecordEvents() {
-  return {"sched:sched_switch",
-          "sched:sched_waking",
-          "sched:sched_wakeup",
-          "sched:sched_wakeup_new",
-          "sched:sched_migrate_task",
-          "sched:sched_process_fork",
-          "sched:sched_process_exit",
-          "irq:irq_handler_entry",
-          "irq:irq_handler_exit",
-          "irq:softirq_entry",
-          "irq:softirq_exit",
-          "irq:softirq_raise",
-          "workqueue:workqueue_execute_start",
-          "workqueue:workqueue_execute_end"};
+  // clang-format off
+  return {"sched:sched_switch", "sched:sched_waking", "sched:sched_wakeup", "sched:sched_wakeup_new",
+          "sched:sched_migrate_task", "sched:sched_process_fork", "sched:sched_process_exit",
+          "irq:irq_handler_entry", "irq:irq_handler_exit",
+          "irq:softirq_entry", "irq:softirq_exit", "irq:softirq_raise"};
+  // clang-format on
+}
+
+const char* WorkqueueRecordEvent() {
+  return "workqueue:workqueue_execute_start";
 }
 
 int RemoveStaleInstances(const std::string& tracing_dir, std::ostream& log) {

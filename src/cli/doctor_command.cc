@@ -78,9 +78,10 @@ std::vector<std::string> DoctorPrerequisitesMissing() {
 DoctorCommand::DoctorCommand(CLI::App& app) {
   cmd_ = app.add_subcommand("doctor", "Record this machine for a few seconds and say who starved, and why");
   cmd_->description(
-      "Record this machine for a few seconds (as `kstarve record` does: scheduler, IRQ and workqueue\n"
-      "events from tracefs's raw ring buffers, plus a context snapshot of policies, nice values and\n"
-      "cgroup weights), then report with a short verdict first: which threads starved, behind whom,\n"
+      "Record this machine for a few seconds (as `kstarve record` does: scheduler and IRQ events,\n"
+      "work items too with --workqueue, from tracefs's raw ring buffers, plus a context snapshot of\n"
+      "policies, nice values and cgroup weights), then report with a short verdict first: which threads starved, "
+      "behind whom,\n"
       "why the scheduler preferred them, and what to do. Kernel threads are listed first.\n\n"
       "Needs root and tracefs; without them it says exactly what is missing. Tracing is set up in its\n"
       "own tracefs instance and removed again, also on SIGINT/SIGTERM.\n"
@@ -91,6 +92,8 @@ DoctorCommand::DoctorCommand(CLI::App& app) {
   cmd_->add_option("--format", format_, "Output: text (verdict, table, findings) or json (kstarve.report/1 + verdict)")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  cmd_->add_flag("--workqueue", workqueue_,
+                 "Also record work items, to name the function each kworker ran (costs one event per item)");
   cmd_->add_option("--keep", keep_,
                    "Keep the recording as this trace.dat (and its .context.json) instead of deleting it");
   cmd_->add_option("--threshold-ms", threshold_ms_, "Shortest wait reported as an episode, in ms")
@@ -116,6 +119,7 @@ int DoctorCommand::Run() {
 
   std::string dir;
   RecordOptions rec;
+  rec.workqueue = workqueue_;
   if (keep_.empty()) {
     char tmpl[] = "/tmp/kstarve-doctor-XXXXXX";
     if (mkdtemp(tmpl) == nullptr) {

@@ -20,6 +20,7 @@ class DoctorCommand {
   double duration_s_ = 5;
   std::string format_ = "text";
   std::string keep_;
+  bool workqueue_ = false;
   double threshold_ms_ = 10;
   double chronic_share_ = 0.10;
   size_t top_ = 10;

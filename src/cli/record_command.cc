@@ -31,7 +31,8 @@ std::vector<std::string> SplitList(const std::string& list) {
 RecordCommand::RecordCommand(CLI::App& app) {
   cmd_ = app.add_subcommand("record", "Record scheduler events of this machine into a trace.dat");
   cmd_->description(
-      "Record scheduler, IRQ and workqueue events of this machine from tracefs's raw ring buffers into\n"
+      "Record scheduler and IRQ events (and, with --workqueue, work items) of this machine from tracefs's raw ring "
+      "buffers into\n"
       "a trace.dat (read it with `kstarve report FILE` or `trace-cmd report -i FILE`), and save a context\n"
       "snapshot (policies, priorities, nice values, cgroup weights, scheduler knobs) in FILE.context.json.\n\n"
       "Uses its own tracefs instance (kstarve-PID) and removes it at the end, also on errors and on\n"
@@ -50,6 +51,9 @@ RecordCommand::RecordCommand(CLI::App& app) {
                    "Comma-separated events to enable instead of the default (SYSTEM:EVENT, SYSTEM:* or SYSTEM).\n"
                    "Default: " +
                        JoinDefaultEvents());
+  cmd_->add_flag("--workqueue", options_.workqueue,
+                 "Also record workqueue_execute_start, so the report names the function each kworker ran.\n"
+                 "One event per work item: on an I/O-heavy load several times all other events together");
   cmd_->add_option("--clock", options_.clock,
                    "trace_clock of the instance (local, global, mono, ...); default: the kernel's default, local");
   cmd_->add_option("--poll-ms", options_.poll_ms, "How often the ring buffers are read, in ms")
