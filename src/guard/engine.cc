@@ -443,10 +443,13 @@ void Engine::Escalate(const Starvation& s, const ThreadInfo& t) {
   if (s.holder_prio >= 0 && s.holder_prio < 100) c.holder_rt = std::max(c.holder_rt, RtPriority(s.holder_prio));
   c.reports.push_back(now);
   while (!c.reports.empty() && c.reports.front() <= now - options_.escalate_window_ns) c.reports.pop_front();
-  // The top step (RR above the holder) only exists when the holder is RT above 1.
-  const int top = c.holder_rt + 1 > 1 ? 4 : 3;
+  // The top step (RR above the holder) only exists when the holder is RT.
+  const int top = c.holder_rt > 0 ? kTopStep : kTopStep - 1;
   if (static_cast<int>(c.reports.size()) < options_.escalate_reports || c.step >= top) return;
-  ++c.step;
+  // Nice steps and RR 1 never win a CPU from an RT holder (the RT class runs
+  // first, and a FIFO thread keeps its CPU from equal-priority RR ones), so
+  // against one the class goes straight to the step above it.
+  c.step = c.holder_rt > 0 ? top : c.step + 1;
   c.changed_ns = now;
   c.reports.clear();
   metrics_.auto_step[cls] = c.step;
@@ -503,7 +506,11 @@ int64_t Engine::Tick() {
       if (c.step == 0) continue;
       const int64_t quiet_since = std::max(c.last_report_ns, c.changed_ns);
       if (now - quiet_since < options_.quiet_ns || now - c.changed_ns < options_.min_dwell_ns) continue;
-      --c.step;
+      // Down from above an RT holder: the steps in between do nothing against
+      // it, so probe "no change" at once; if the holder is still there the
+      // class climbs straight back (a few reports, bridged by boosts).
+      c.step = c.step == kTopStep && c.holder_rt > 0 ? 0 : c.step - 1;
+      if (c.step == 0) c.holder_rt = 0;
       c.changed_ns = now;
       c.reports.clear();
       metrics_.auto_step[cls] = c.step;

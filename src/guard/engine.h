@@ -6,8 +6,9 @@
 //  - standing rules (--rules): the first matching rule's action;
 //  - --auto class steps: a class of kernel threads (the per-CPU kworkers of
 //    one CPU, ksoftirqd/N, ...) that keeps starving climbs a ladder
-//    nice -10 -> nice -20 -> RR 1 -> RR above the holder, and climbs back down
-//    after a quiet period (hysteresis);
+//    nice -10 -> nice -20 -> RR 1 (behind fair holders) or straight to RR
+//    above the holder (behind an RT one), and climbs back down after a quiet
+//    period (hysteresis);
 //  - temporary boosts (--auto): SCHED_FIFO (or SCHED_DEADLINE, falling back to
 //    FIFO) for a bounded time, within a global budget, one per thread.
 // Before the first change of a thread its original attributes are journaled
@@ -111,6 +112,8 @@ class Engine {
     int64_t boost_until_ns = 0;
     SchedAttrs boost;
   };
+  // Steps: 0 none, 1 nice -10, 2 nice -20, 3 RR 1, 4 RR above an RT holder.
+  static constexpr int kTopStep = 4;
   struct ClassState {
     int step = 0;
     std::deque<int64_t> reports;

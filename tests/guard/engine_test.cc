@@ -276,8 +276,9 @@ TEST(EngineTest, AutoEscalatesAClassStepByStepAndBackWithHysteresis) {
   f.host.Add(61, "kworker/1:2H-kblockd", true, Nice(0));
   f.host.Add(62, "kworker/0:1-events", true, Nice(0));
   f.engine->Rescan();
+  // The holder is a fair thread (prio 100: nice -20), as in the cgroup case.
   auto report = [&](int32_t pid) {
-    f.engine->OnStarvation(Starved(pid, f.host.threads[pid].comm, 89, f.host.now - 20 * kMs, f.host.now));
+    f.engine->OnStarvation(Starved(pid, f.host.threads[pid].comm, 100, f.host.now - 20 * kMs, f.host.now));
     f.host.now += 100 * kMs;
   };
   report(60);
@@ -296,23 +297,21 @@ TEST(EngineTest, AutoEscalatesAClassStepByStepAndBackWithHysteresis) {
   EXPECT_EQ(f.host.threads[60].attrs, Nice(-20));
   for (int i = 0; i < 3; ++i) report(60);
   EXPECT_EQ(f.host.threads[61].attrs, Rt(Policy::kRr, 1));
-  for (int i = 0; i < 3; ++i) report(60);  // holder RT 10: top step RR 11
-  EXPECT_EQ(f.host.threads[61].attrs, Rt(Policy::kRr, 11));
-  for (int i = 0; i < 3; ++i) report(60);  // no step above the top
-  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 4);
+  for (int i = 0; i < 3; ++i) report(60);  // behind a fair holder RR 1 is the top
+  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 3);
   // Quiet: not before 10 s without reports.
   f.host.now += 9'000 * kMs;
   f.engine->Tick();
-  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 4);
+  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 3);
   f.host.now += 1'000 * kMs;
   f.engine->Tick();
-  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 3);
-  EXPECT_EQ(f.host.threads[61].attrs, Rt(Policy::kRr, 1));
+  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 2);
+  EXPECT_EQ(f.host.threads[61].attrs, Nice(-20));
   // One step per quiet period.
   f.host.now += 1'000 * kMs;
   f.engine->Tick();
-  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 3);
-  for (int i = 0; i < 3; ++i) {
+  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 2);
+  for (int i = 0; i < 2; ++i) {
     f.host.now += 10'000 * kMs;
     f.engine->Tick();
   }
@@ -322,6 +321,42 @@ TEST(EngineTest, AutoEscalatesAClassStepByStepAndBackWithHysteresis) {
   EXPECT_TRUE(f.Open().empty());
   EXPECT_TRUE(f.Logged("auto: escalate kworker/1 to step 1"));
   EXPECT_TRUE(f.Logged("auto: de-escalate kworker/1 to step 0"));
+}
+
+// Behind an RT holder (the brief's SCHED_FIFO fio case) the nice steps and
+// RR 1 cannot help: the class goes straight to RR above the holder, and
+// back down to nothing at once when it is quiet.
+TEST(EngineTest, AutoClimbsStraightAboveAnRtHolderAndComesBackAtOnce) {
+  EngineOptions o;
+  o.auto_mode = true;
+  o.budget_share = 1e-9;
+  o.escalate_reports = 3;
+  Fixture f(o, "");
+  f.host.Add(60, "kworker/1:1-dio/vda", true, Nice(0));
+  f.host.Add(61, "kworker/1:2H-kblockd", true, Nice(0));
+  f.engine->Rescan();
+  auto report = [&](int32_t pid, int holder_prio) {
+    f.engine->OnStarvation(Starved(pid, f.host.threads[pid].comm, holder_prio, f.host.now - 20 * kMs, f.host.now));
+    f.host.now += 100 * kMs;
+  };
+  for (int i = 0; i < 2; ++i) report(60, 89);  // holder SCHED_FIFO 10
+  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 0);
+  report(61, 89);
+  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 4);
+  EXPECT_EQ(f.host.threads[60].attrs, Rt(Policy::kRr, 11));
+  EXPECT_EQ(f.host.threads[61].attrs, Rt(Policy::kRr, 11));
+  EXPECT_TRUE(f.Logged("auto: escalate kworker/1 to step 4"));
+  for (int i = 0; i < 3; ++i) report(60, 89);  // nothing above the top
+  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 4);
+  f.host.now += 10'000 * kMs;
+  f.engine->Tick();
+  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 0);
+  EXPECT_EQ(f.host.threads[60].attrs, Nice(0));
+  EXPECT_TRUE(f.Open().empty());
+  // The RT holder is forgotten at step 0: a fair holder now climbs from 1.
+  for (int i = 0; i < 3; ++i) report(60, 120);
+  EXPECT_EQ(f.metrics.auto_step["kworker/1"], 1);
+  EXPECT_EQ(f.host.threads[60].attrs, Nice(-10));
 }
 
 TEST(EngineTest, NoDeEscalationWithinTheHoldTimeOfAnEscalation) {

@@ -275,10 +275,13 @@ void TracefsDetector::FillHolder(Starvation& s, int32_t cpu) const {
   s.holder_pid = t->pid;
   s.holder_comm = t->comm;
   s.holder_prio = t->prio;
-  if (t->pid > 0 && (t->comm.empty() || t->prio == kUnknownPrio)) {
+  // The trace gave the holder's prio at its switch-in; a thread made RT while
+  // it ran (sched_setscheduler emits no switch) shows that only in /proc, and
+  // the holder runs now, so /proc is the current truth. One read per report.
+  if (t->pid > 0) {
     if (std::optional<ProcTaskStat> st = ReadProcStat(t->pid)) {
       if (s.holder_comm.empty()) s.holder_comm = st->comm;
-      if (s.holder_prio == kUnknownPrio) s.holder_prio = st->prio;
+      s.holder_prio = st->prio;
     }
   }
   if (t->pid == 0 && s.holder_comm.empty()) s.holder_comm = "swapper/" + std::to_string(cpu);
