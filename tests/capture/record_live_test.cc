@@ -232,6 +232,71 @@ TEST(RecordLive, RemovesAStaleInstanceOfADeadRecorder) {
   EXPECT_NE(ReadAll(dir.path() + "/rec.err").find("kstarve-" + std::to_string(dead)), std::string::npos);
 }
 
+// `trace-cmd report -i FILE` lines naming `event`, or -1 if trace-cmd failed.
+long TraceCmdLines(const std::string& file, const std::string& event) {
+  FILE* p = ::popen(("trace-cmd report -i '" + file + "' 2>/dev/null").c_str(), "r");
+  if (p == nullptr) return -1;
+  long n = 0;
+  char line[4096];
+  const std::string needle = " " + event + ":";
+  while (std::fgets(line, sizeof line, p) != nullptr) {
+    if (std::strstr(line, needle.c_str()) != nullptr) ++n;
+  }
+  return ::pclose(p) == 0 ? n : -1;
+}
+
+// Work items are recorded only with --workqueue (one record per item is
+// too many by default; docs/record.md), and workqueue_execute_end never.
+TEST(RecordLive, WorkItemsOnlyWithWorkqueue) {
+  REQUIRE_LIVE_TRACING();
+  if (!Exists("/usr/bin/trace-cmd")) GTEST_SKIP() << "trace-cmd is not installed: cannot list the recorded events";
+  TempDir dir;
+  // O_DIRECT writes on ext4 complete in a kworker (a work item each); any
+  // file system has some kworker activity in the background as well.
+  const std::string load = "dd if=/dev/zero of='" + dir.path() + "/f' bs=4k count=300 oflag=direct 2>/dev/null; sync";
+  long items[2] = {-1, -1};
+  long ends = -1;
+  for (int with = 0; with < 2; ++with) {
+    const std::string out = dir.path() + "/w" + std::to_string(with) + ".dat";
+    std::vector<std::string> argv = {KSTARVE_BINARY, "record", "-o", out};
+    if (with != 0) argv.emplace_back("--workqueue");
+    for (const char* a : {"--", "sh", "-c"}) argv.emplace_back(a);
+    argv.push_back(load);
+    Child rec = Spawn(argv, dir.path() + "/rec.err");
+    ASSERT_EQ(WaitFor(rec.pid, std::chrono::seconds(60)), 0) << ReadAll(dir.path() + "/rec.err");
+    items[with] = TraceCmdLines(out, "workqueue_execute_start");
+    if (with != 0) ends = TraceCmdLines(out, "workqueue_execute_end");
+  }
+  EXPECT_EQ(items[0], 0) << "work items recorded without --workqueue";
+  EXPECT_GT(items[1], 0) << "no work items recorded with --workqueue";
+  EXPECT_EQ(ends, 0) << "workqueue_execute_end recorded";
+}
+
+// With no tracefs mounted, record mounts it and unmounts it again. Run in a
+// private mount namespace (unshare), so the machine's mounts are untouched.
+TEST(RecordLive, MountsTracefsWhenNoneIsMountedAndUnmountsIt) {
+  REQUIRE_LIVE_TRACING();
+  if (!Exists("/usr/bin/unshare")) GTEST_SKIP() << "unshare (util-linux) is not installed";
+  TempDir dir;
+  const std::string before = TracingState();
+  const std::string out = dir.path() + "/m.dat";
+  const std::string script =
+      "umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null;"
+      " echo before=$(grep -cE ' (tracefs|debugfs) ' /proc/mounts) >&2;"
+      " '" KSTARVE_BINARY "' record -d 0.3 -o '" +
+      out +
+      "'; rc=$?;"
+      " echo after=$(grep -cE ' (tracefs|debugfs) ' /proc/mounts) >&2; exit $rc";
+  Child c = Spawn({"unshare", "--mount", "--propagation", "private", "sh", "-c", script}, dir.path() + "/m.err");
+  const int status = WaitFor(c.pid, std::chrono::seconds(60));
+  const std::string log = ReadAll(dir.path() + "/m.err");
+  if (log.find("before=0") == std::string::npos) GTEST_SKIP() << "cannot unmount tracefs in a namespace: " << log;
+  EXPECT_EQ(status, 0) << log;
+  EXPECT_GT(WrittenSwitches(log), 0) << log;
+  EXPECT_NE(log.find("after=0"), std::string::npos) << "tracefs left mounted in the namespace: " << log;
+  EXPECT_EQ(TracingState(), before);
+}
+
 struct SignalCase {
   int signal;
   int delay_ms;
