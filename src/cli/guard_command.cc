@@ -31,8 +31,9 @@ GuardCommand::GuardCommand(CLI::App& app) {
       "scheduling attributes; --auto watches for starvation and boosts the waiting thread\n"
       "(SCHED_FIFO for a bounded time, within a budget) and escalates classes that keep\n"
       "starving. Every original attribute is journaled under --journal-dir before it is\n"
-      "changed and restored on exit, on SIGTERM/SIGINT/SIGHUP, and at the next start after a\n"
-      "crash. Logs go to standard error (journald priorities under systemd). See docs/guard.md.\n\n"
+      "changed and restored on exit, on SIGTERM/SIGINT, and at the next start after a crash.\n"
+      "SIGHUP reloads --rules (a file that does not load leaves the running rules in place).\n"
+      "Logs go to standard error (journald priorities under systemd). See docs/guard.md.\n\n"
       "Exit status: 0 after a clean stop, 1 on errors, 2 on usage errors.");
   cmd_->add_option("--rules", options_.rules_path, "Standing rules (TOML; owned by root, not group/other-writable)");
   cmd_->add_flag("--auto", options_.auto_mode, "Boost starving threads and escalate classes that keep starving");

@@ -58,6 +58,32 @@ Status RaiseSelf(int priority) {
   return SetSchedAttrs(0, a);
 }
 
+// SIGHUP: read the rules file again and apply it to every thread (threads
+// the old rules held and the new ones do not are restored). A file that no
+// longer loads leaves the running rules in place. The [guard] table sizes
+// the detector and the budget at start, so its changes wait for a restart.
+void ReloadRules(const DaemonOptions& options, std::optional<RuleSet>& rules, Engine& engine, Metrics& metrics,
+                 const LogSink& log) {
+  if (!rules) {
+    log(LogLevel::kWarning, "SIGHUP: started without --rules, nothing to reload");
+    return;
+  }
+  RuleParseOptions parse;
+  parse.force = options.force;
+  Result<RuleSet> loaded = LoadRulesFile(options.rules_path, parse);
+  if (!loaded.ok()) {
+    log(LogLevel::kError, "SIGHUP: keeping the rules in use: " + loaded.status().message());
+    ++metrics.actions["reload-failed"];
+    return;
+  }
+  *rules = std::move(*loaded);  // in place: the engine holds a pointer to it
+  engine.Rescan();
+  ++metrics.actions["reload"];
+  log(LogLevel::kNotice, "SIGHUP: reloaded " + options.rules_path + ": " + std::to_string(rules->rules.size()) +
+                             " rules, " + std::to_string(metrics.threads_matched) +
+                             " threads matched ([guard] settings take effect at the next start)");
+}
+
 }  // namespace
 
 int RunGuardDaemon(const DaemonOptions& options, const DetectorFactory& make_detector, std::ostream& err) {
@@ -233,8 +259,11 @@ int RunGuardDaemon(const DaemonOptions& options, const DetectorFactory& make_det
     if ((fds[0].revents & POLLIN) != 0) {
       signalfd_siginfo si{};
       if (read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-        stop_reason = std::string("signal ") + sigabbrev_np(static_cast<int>(si.ssi_signo));
-        break;
+        if (si.ssi_signo != SIGHUP) {
+          stop_reason = std::string("signal ") + sigabbrev_np(static_cast<int>(si.ssi_signo));
+          break;
+        }
+        ReloadRules(options, rules, engine, metrics, log);
       }
     }
     if (connector && (fds[1].revents & POLLIN) != 0) {

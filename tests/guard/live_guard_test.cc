@@ -289,5 +289,45 @@ action = { policy = "rr", priority = 1 }
   }
 }
 
+// SIGHUP reloads the rules: a changed rule is applied, a file that no longer
+// loads leaves the running rules in place (and the guard running), and a
+// thread no rule holds any more is restored.
+TEST(ReloadTest, SighupAppliesNewRulesKeepsOldOnesOnABadFileAndRestores) {
+  SKIP_UNLESS_LIVE();
+  TempDir dir;
+  LiveHost host;
+  Sleeper victim("ksreload", 0);
+  ASSERT_TRUE(WaitFor([&] { return host.ReadThread(victim.pid())->comm == "ksreload"; }, 2s));
+  auto nice = [&] { return host.ReadThread(victim.pid())->attrs.nice; };
+  auto rules_with_nice = [](int n) {
+    return "[[rule]]\nname = \"reload victim\"\nmatch = { comm = \"ksreload\" }\naction = { nice = " +
+           std::to_string(n) + " }\n";
+  };
+  const std::string rules = dir.path() + "/rules.toml";
+  WriteRules(rules, rules_with_nice(5));
+  const std::string log_path = dir.path() + "/guard.log";
+  const pid_t guard =
+      StartKstarve({"guard", "--rules", rules, "--journal-dir", dir.path() + "/run", "--metrics", "off"}, log_path);
+  ASSERT_TRUE(WaitFor([&] { return nice() == 5; }, 5s)) << ReadFile(log_path);
+
+  WriteRules(rules, rules_with_nice(7));
+  kill(guard, SIGHUP);
+  EXPECT_TRUE(WaitFor([&] { return nice() == 7; }, 5s)) << ReadFile(log_path);
+
+  WriteRules(rules, "[[rule]]\nname = \"broken\"\nmatch = { comm = \"ksreload\" }\naction = { nice = 99 }\n");
+  kill(guard, SIGHUP);
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(log_path).find("keeping the rules in use") != std::string::npos; }, 5s))
+      << ReadFile(log_path);
+  EXPECT_EQ(nice(), 7);
+  EXPECT_EQ(kill(guard, 0), 0) << "a bad file on SIGHUP stopped the guard";
+
+  WriteRules(rules, "[[rule]]\nname = \"other\"\nmatch = { comm = \"no-such-thread-here\" }\naction = { nice = 1 }\n");
+  kill(guard, SIGHUP);
+  EXPECT_TRUE(WaitFor([&] { return nice() == 0; }, 5s)) << ReadFile(log_path);
+  kill(guard, SIGTERM);
+  EXPECT_EQ(WaitExit(guard, 10s), 0);
+  EXPECT_EQ(nice(), 0);
+}
+
 }  // namespace
 }  // namespace kstarve::guard
