@@ -35,6 +35,7 @@ struct TraceSummary {
   uint64_t lines = 0, skipped_lines = 0, other_events = 0, malformed = 0, overlong_lines = 0;
   uint64_t reordered = 0, dropped_late = 0;
   std::vector<std::string> problems;
+  std::vector<std::string> notes;  // facts about the input (trace.dat version, buffers, clock)
 };
 
 struct ThreadRef {

@@ -41,6 +41,7 @@ Status ReadAll(const AnalyzeRequest& req, StringInterner& strings, EventSink& si
     for (std::string& p : st.problems) {
       if (summary->problems.size() < req.read.max_problems) summary->problems.push_back(std::move(p));
     }
+    for (std::string& n : st.notes) summary->notes.push_back(std::move(n));
   }
   sorter.Flush();
   if (summary != nullptr) {
@@ -148,6 +149,7 @@ Result<Report> AnalyzeTraces(const AnalyzeRequest& original) {
       if (in == spooled) in = "-";
     }
     for (std::string& p : report.trace.problems) p = as_given(Status::Error(p)).message();
+    for (std::string& n : report.trace.notes) n = as_given(Status::Error(n)).message();
   }
 
   if (!req.perfetto_path.empty()) {

@@ -85,6 +85,7 @@ void WriteJsonReport(const Report& r, std::ostream& out, const Verdict* verdict)
                     {"reordered", t.reordered},
                     {"dropped_out_of_order", t.dropped_late},
                     {"problems", t.problems},
+                    {"notes", t.notes},
                     {"threshold_ms", Ms(r.options.threshold_ns)},
                     {"episodes_total", r.episodes_total}};
 

@@ -164,6 +164,7 @@ void WriteTextReport(const Report& r, const TextOptions& o, std::ostream& out) {
   } else {
     out << "  no context snapshot: policies and cgroup weights are inferred from the trace's prio alone\n";
   }
+  for (const std::string& n : t.notes) out << "  " << n << "\n";
   if (t.unobserved_waits > 0) {
     out << "  " << t.unobserved_waits << " thread(s) were woken onto CPUs this trace does not show; their waits "
         << "cannot be measured and are left out\n";

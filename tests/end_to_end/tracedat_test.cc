@@ -17,7 +17,7 @@ std::string TraceDatData(const std::string& name) {
 
 // Everything but what names the input and the text readers' line counts.
 json WithoutInput(json j) {
-  for (const char* key : {"format", "inputs", "lines", "skipped_lines"}) j["trace"].erase(key);
+  for (const char* key : {"format", "inputs", "lines", "skipped_lines", "notes"}) j["trace"].erase(key);
   return j;
 }
 
@@ -29,6 +29,10 @@ TEST(TraceDatReportTest, SameReportAsTraceCmdReportText) {
   ASSERT_GT(dat["trace"]["events"].get<int>(), 10000);
   ASSERT_FALSE(dat["tasks"].empty());
   EXPECT_EQ(WithoutInput(dat), WithoutInput(text));
+  // What the reader found out about the file reaches the report.
+  ASSERT_EQ(dat["trace"]["notes"].size(), 1u) << dat["trace"]["notes"];
+  EXPECT_NE(dat["trace"]["notes"][0].get<std::string>().find("trace.dat version 7"), std::string::npos);
+  EXPECT_TRUE(text["trace"]["notes"].empty());
 }
 
 // The overflowed recording: its lost events reach the report's count.
