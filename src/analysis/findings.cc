@@ -216,6 +216,12 @@ std::vector<FindingReport> BuildFindings(const Report& report, const std::vector
                    HeldSummary(t.antagonists, t.sum_delay_ns);
       if (!t.work_function.empty()) {
         f.evidence += "; it ran " + std::to_string(t.work_items) + " work items, mostly " + t.work_function;
+      } else if (context != nullptr) {
+        // Without work items in the trace (record --workqueue), a kworker's
+        // name in /proc still says which workqueue it served.
+        if (const std::string wq = SchedInfoFor(*context, t.pid).workqueue; !wq.empty()) {
+          f.evidence += "; it served the " + wq + " workqueue (its /proc name when the context was taken)";
+        }
       }
       if (t.max_delay_ns < report.options.threshold_ns) {
         f.evidence += "; no single wait reached " + FormatMs(report.options.threshold_ns) +

@@ -55,6 +55,7 @@ struct SchedInfo {
   std::optional<uint64_t> cpu_shares;  // cgroup v1
   std::optional<uint64_t> cpu_weight;  // cgroup v2
   std::string cpu_max;                 // quota and period, "max 100000" when unlimited
+  std::string workqueue;               // a kworker's, from its /proc name ("dio/vda"), if it had one
 };
 
 struct Antagonist {

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdio>
 
+#include "analysis/task_class.h"
+
 namespace kstarve {
 
 namespace {
@@ -69,6 +71,7 @@ SchedInfo SchedInfoFor(const ContextSnapshot& context, int32_t pid) {
   s.cpu_shares = t.cgroup.cpu_shares;
   s.cpu_weight = t.cgroup.cpu_weight;
   s.cpu_max = t.cgroup.cpu_max;
+  if (t.kernel_thread && t.comm.starts_with("kworker/")) s.workqueue = std::string(KworkerSuffix(t.comm));
   return s;
 }
 

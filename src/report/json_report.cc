@@ -30,6 +30,7 @@ void AddSched(Json& j, const SchedInfo& s) {
   if (s.cpu_shares) j["cpu_shares"] = *s.cpu_shares;
   if (s.cpu_weight) j["cpu_weight"] = *s.cpu_weight;
   if (!s.cpu_max.empty()) j["cpu_max"] = s.cpu_max;
+  if (!s.workqueue.empty()) j["workqueue"] = s.workqueue;
 }
 
 Json Antagonists(const std::vector<Antagonist>& as) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -113,6 +114,43 @@ TEST_F(ContextTest, RtPolicyOfTheAntagonistIsNamed) {
   EXPECT_EQ((*f)["antagonists"][0]["policy"], "fifo");
   EXPECT_EQ((*f)["antagonists"][0]["rt_priority"], 10);
   EXPECT_NE((*f)["why"].get<std::string>().find("SCHED_FIFO 10"), std::string::npos);
+}
+
+// A kworker's /proc name in the snapshot ("kworker/1:0-dio/vda") names the
+// workqueue it served; without work items in the trace (recorded without
+// --workqueue) the chronic-delay evidence says so instead.
+TEST_F(ContextTest, WorkqueueFromTheKworkersProcNameWhenNoWorkItemsWereTraced) {
+  ContextSnapshot c = Snapshot(false);
+  for (auto& [pid, t] : c.threads) {
+    if (t.comm == "kworker/1:0") t.comm = "kworker/1:0-dio/vda";
+  }
+  WriteSidecar(ContextToJson(c));
+  nlohmann::json with_items = ReportJson();
+  const nlohmann::json* f = KworkerFinding(with_items);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ((*f)["victim"]["workqueue"], "dio/vda");
+  EXPECT_NE((*f)["evidence"].get<std::string>().find("work items, mostly"), std::string::npos) << (*f)["evidence"];
+
+  // The same trace without its workqueue_execute_* lines.
+  const std::string plain = dir_ + "/no-work-items.txt";
+  {
+    FILE* in = popen(("zstd -dc '" + trace_ + "'").c_str(), "r");
+    ASSERT_NE(in, nullptr);
+    std::ofstream out(plain);
+    char line[4096];
+    while (std::fgets(line, sizeof line, in) != nullptr) {
+      if (std::strstr(line, "workqueue_execute_") == nullptr) out << line;
+    }
+    ASSERT_EQ(pclose(in), 0) << "zstd -dc failed";
+  }
+  std::ofstream(ContextPathFor(plain)) << ContextToJson(c);
+  trace_ = plain;
+  nlohmann::json without = ReportJson();
+  f = KworkerFinding(without);
+  ASSERT_NE(f, nullptr);
+  const std::string evidence = (*f)["evidence"];
+  EXPECT_EQ(evidence.find("work items"), std::string::npos) << evidence;
+  EXPECT_NE(evidence.find("served the dio/vda workqueue"), std::string::npos) << evidence;
 }
 
 TEST_F(ContextTest, BrokenSidecarIsReportedAndIgnored) {
