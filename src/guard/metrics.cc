@@ -114,6 +114,19 @@ std::string RenderPrometheus(const Metrics& m) {
   }
   Head(out, "kstarve_guard_restores_total", "counter", "Threads restored to their journaled original attributes.");
   out += "kstarve_guard_restores_total " + std::to_string(m.restores) + "\n";
+  if (m.detector_cost.available) {
+    Head(out, "kstarve_guard_detector_bpf_seconds_total", "counter",
+         "Time the detector's BPF programs ran (inside other tasks' scheduler events), by program.");
+    for (const ProgramCost& p : m.detector_cost.programs) {
+      out += "kstarve_guard_detector_bpf_seconds_total{program=\"" + Label(p.name) + "\"} " +
+             Num(static_cast<double>(p.run_time_ns) / 1e9) + "\n";
+    }
+    Head(out, "kstarve_guard_detector_bpf_runs_total", "counter", "Runs of the detector's BPF programs, by program.");
+    for (const ProgramCost& p : m.detector_cost.programs) {
+      out +=
+          "kstarve_guard_detector_bpf_runs_total{program=\"" + Label(p.name) + "\"} " + std::to_string(p.runs) + "\n";
+    }
+  }
   Histo(out, "kstarve_guard_detection_latency_seconds", "From the start of a wait to its detection.",
         m.detection_latency);
   Histo(out, "kstarve_guard_boost_latency_seconds", "From the start of a wait to the boost being applied.",

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "guard/starvation.h"
 
 namespace kstarve::guard {
 
@@ -51,6 +52,10 @@ struct Metrics {
   Histogram detection_latency;  // detected - wait start
   Histogram boost_latency;      // boost applied - wait start
   Histogram apply_latency;      // thread creation - standing rule applied
+  // The detector's in-kernel programs (BPF): their run time is spent in the
+  // scheduler events of other tasks, not in the guard's own CPU time. The
+  // daemon refreshes it before each render; rendered only when available.
+  DetectorCost detector_cost;
 };
 
 std::string RenderPrometheus(const Metrics& m);

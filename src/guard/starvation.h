@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -38,6 +39,33 @@ struct DetectorOptions {
   int64_t poll_interval_ns = 0;             // 0: long_wait_ns / 4, at most 5 ms
 };
 
+// What one in-kernel program of a detector has cost since it was loaded:
+// the kernel's own accounting (bpf_prog_info run_time_ns / run_cnt, kept
+// while BPF run-time statistics are enabled). The programs run inside the
+// scheduler events of other tasks, so this time is not in the poller's
+// utime+stime; the guard's honest cost is both.
+struct ProgramCost {
+  std::string name;  // e.g. "ks_switch"
+  uint64_t run_time_ns = 0;
+  uint64_t runs = 0;
+};
+
+struct DetectorCost {
+  bool available = false;  // false: no in-kernel programs, or the kernel keeps no statistics
+  std::string note;        // why not available, if the backend has programs
+  std::vector<ProgramCost> programs;
+  uint64_t run_time_ns() const {
+    uint64_t n = 0;
+    for (const ProgramCost& p : programs) n += p.run_time_ns;
+    return n;
+  }
+  uint64_t runs() const {
+    uint64_t n = 0;
+    for (const ProgramCost& p : programs) n += p.runs;
+    return n;
+  }
+};
+
 class Detector {
  public:
   virtual ~Detector() = default;
@@ -53,6 +81,10 @@ class Detector {
   // caller that sleeps until then reports it without the interval's delay).
   // 0: no hint, poll every poll_interval_ns.
   virtual int64_t NextPollNs() const { return 0; }
+  // The cost of the detector's in-kernel programs so far (a few syscalls;
+  // call it for metrics and logs, not per poll). Backends without programs
+  // (tracefs: its cost is all in the poller) return `available = false`.
+  virtual DetectorCost Cost() const { return {}; }
 };
 
 }  // namespace kstarve::guard

@@ -42,6 +42,22 @@ TEST(MetricsTest, TextHasEveryFamilyWithLabelsAndCumulativeBuckets) {
   EXPECT_NE(text.find("kstarve_guard_apply_latency_seconds_count 0\n"), std::string::npos);
 }
 
+TEST(MetricsTest, DetectorBpfCostOnlyWhenTheKernelCountsIt) {
+  Metrics m;
+  EXPECT_EQ(RenderPrometheus(m).find("kstarve_guard_detector_bpf"), std::string::npos);
+  m.detector_cost.note = "BPF run-time statistics unavailable";
+  EXPECT_EQ(RenderPrometheus(m).find("kstarve_guard_detector_bpf"), std::string::npos);
+  m.detector_cost.available = true;
+  m.detector_cost.programs = {{"ks_switch", 1'500'000'000, 7}, {"ks_waking", 250'000'000, 3}};
+  const std::string text = RenderPrometheus(m);
+  EXPECT_NE(text.find("# TYPE kstarve_guard_detector_bpf_seconds_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("kstarve_guard_detector_bpf_seconds_total{program=\"ks_switch\"} 1.5\n"), std::string::npos);
+  EXPECT_NE(text.find("kstarve_guard_detector_bpf_seconds_total{program=\"ks_waking\"} 0.25\n"), std::string::npos);
+  EXPECT_NE(text.find("kstarve_guard_detector_bpf_runs_total{program=\"ks_switch\"} 7\n"), std::string::npos);
+  EXPECT_EQ(m.detector_cost.run_time_ns(), 1'750'000'000u);
+  EXPECT_EQ(m.detector_cost.runs(), 10u);
+}
+
 TEST(MetricsTest, HistogramQuantileIsABucketBound) {
   Histogram h({0.001, 0.01, 0.1});
   for (int i = 0; i < 98; ++i) h.Observe(0.0005);

@@ -17,6 +17,9 @@ namespace kstarve::guard {
 struct BpfDetectorConfig {
   uint32_t max_waiting = 8192;  // threads runnable at once that can be followed
   uint32_t max_stats = 16384;   // threads that can wait within one chronic window
+  // Keep the kernel's run-time statistics (Cost()) while running. They add
+  // two clock reads to every program run; off only to measure that.
+  bool run_stats = true;
 };
 
 class BpfDetector : public Detector {
@@ -34,6 +37,10 @@ class BpfDetector : public Detector {
   // Detaches and unloads everything (also done by the destructor).
   void Stop() override;
   int64_t NextPollNs() const override { return next_poll_ns_; }
+  // Run time and run count of each program since Start, from the kernel's
+  // BPF statistics, which Start turns on for as long as the detector runs
+  // (bpf_enable_stats: held by a file descriptor, no sysctl is written).
+  DetectorCost Cost() const override;
 
   // Kernel ids of the attached programs while started (for tests and logs).
   std::vector<uint32_t> ProgramIds() const;
