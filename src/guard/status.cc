@@ -41,7 +41,22 @@ std::string StateJson(const GuardState& s) {
          {"restores_total", s.restores},
          {"auto_steps", s.auto_steps},
          {"threads", std::move(threads)}};
+  if (s.detector_cost.available) {
+    j["detector_bpf"] = {{"run_time_ns", s.detector_cost.run_time_ns()}, {"runs", s.detector_cost.runs()}};
+  }
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::string StateChangeKey(const std::vector<Engine::ThreadState>& threads, const std::map<std::string, int>& steps,
+                           const Metrics& m) {
+  std::string key = std::to_string(m.threads_matched) + " " + std::to_string(m.active_boosts) + " " +
+                    std::to_string(m.boosts) + " " + std::to_string(m.restores) + "\n";
+  for (const Engine::ThreadState& t : threads) {
+    key += std::to_string(t.id.pid) + " " + std::to_string(t.id.start_time) + " " + t.comm + " " + t.reason + " " +
+           Describe(t.applied) + " " + std::to_string(t.boost_until_ns) + "\n";
+  }
+  for (const auto& [cls, step] : steps) key += cls + " " + std::to_string(step) + "\n";
+  return key;
 }
 
 Status WriteStateFile(const std::string& path, const GuardState& s) {
@@ -99,7 +114,24 @@ int RunGuardStatus(const std::string& journal_dir, bool as_json, std::ostream& o
   out << "  mode:      " << (state.value("auto", false) ? "auto" : "rules only")
       << (state.value("dry_run", false) ? ", dry-run (nothing is changed)" : "") << "\n";
   const std::string detector = state.value("detector", "");
-  out << "  detector:  " << (detector.empty() ? "(off)" : detector) << "\n";
+  out << "  detector:  " << (detector.empty() ? "(off)" : detector);
+  if (state.contains("detector_bpf") && state["detector_bpf"].is_object()) {
+    // Spent inside other tasks' scheduler events: not in the guard's CPU time.
+    const double ns = state["detector_bpf"].value("run_time_ns", 0.0);
+    const double runs = state["detector_bpf"].value("runs", 0.0);
+    const double up =
+        static_cast<double>(state.value("updated_unix", int64_t{0}) - state.value("started_unix", int64_t{0}));
+    char line[160];
+    std::snprintf(line, sizeof line, " (BPF programs: %.1f ms in %.0f runs, %.0f ns per run", ns / 1e6, runs,
+                  runs > 0 ? ns / runs : 0.0);
+    out << line;
+    if (up > 0) {
+      std::snprintf(line, sizeof line, ", %.3f %% of one CPU", ns / (up * 1e9) * 100);
+      out << line;
+    }
+    out << ")";
+  }
+  out << "\n";
   const std::string metrics = state.value("metrics", "");
   out << "  metrics:   " << (metrics.empty() ? "(off)" : "http://" + metrics + "/metrics") << "\n";
   out << "  matched:   " << state.value("threads_matched", 0) << " threads\n";

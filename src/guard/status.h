@@ -28,9 +28,14 @@ struct GuardState {
   int64_t now_ns = 0;  // CLOCK_MONOTONIC when written (boost ends are relative to it)
   int64_t threads_matched = 0, active_boosts = 0;
   uint64_t boosts = 0, restores = 0;
+  DetectorCost detector_cost;  // the detector's in-kernel programs (BPF), if counted
 };
 
 std::string StateJson(const GuardState& s);
+// What `status` shows, without the clocks and the detector's running cost:
+// the daemon rewrites the file at once when this changes.
+std::string StateChangeKey(const std::vector<Engine::ThreadState>& threads, const std::map<std::string, int>& steps,
+                           const Metrics& m);
 // Writes atomically (temp file and rename) so readers never see half a file.
 Status WriteStateFile(const std::string& path, const GuardState& s);
 
