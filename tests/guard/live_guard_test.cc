@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -16,6 +17,7 @@
 #include "guard/journal.h"
 #include "guard/live/live_host.h"
 #include "guard/live/proc_connector.h"
+#include "guard/live/stat_files.h"
 #include "live_util.h"
 
 namespace kstarve::guard {
@@ -82,6 +84,62 @@ TEST(LiveHostTest, ReadsAndSetsAChildAndRefusesAStaleId) {
     if (k.comm == "ksoftirqd/0") found = k.kernel_thread && k.bound_cpu == 0 && k.tgid == k.id.pid;
   }
   EXPECT_TRUE(found);
+}
+
+// The safety-net scan keeps stat files open between scans: it must still
+// list every thread of a multi-threaded process (the leader's thread count
+// decides whether the task directory is read) and notice threads that end.
+TEST(LiveHostTest, ScanListsEveryThreadAcrossScansAndForgetsEndedOnes) {
+  LiveHost host;
+  const auto self = static_cast<int32_t>(getpid());
+  std::atomic<int32_t> tid{0};
+  std::atomic<bool> done{false};
+  std::thread worker([&] {
+    tid = static_cast<int32_t>(gettid());
+    while (!done) std::this_thread::sleep_for(1ms);
+  });
+  while (tid == 0) std::this_thread::sleep_for(1ms);
+  auto find = [&](const std::vector<ThreadInfo>& all, int32_t pid) -> const ThreadInfo* {
+    for (const ThreadInfo& t : all) {
+      if (t.id.pid == pid) return &t;
+    }
+    return nullptr;
+  };
+  for (int scan = 0; scan < 2; ++scan) {  // the second reads the kept files
+    const std::vector<ThreadInfo> all = host.ListThreads();
+    const ThreadInfo* leader = find(all, self);
+    const ThreadInfo* other = find(all, tid);
+    ASSERT_NE(leader, nullptr);
+    ASSERT_NE(other, nullptr);
+    EXPECT_EQ(other->tgid, self);
+    EXPECT_EQ(other->process, leader->comm);
+    EXPECT_FALSE(other->attrs.affinity.empty());
+    EXPECT_NE(find(all, 1), nullptr);  // init, single-threaded or not
+  }
+  done = true;
+  worker.join();
+  EXPECT_EQ(find(host.ListThreads(), tid), nullptr);
+}
+
+TEST(StatFilesTest, RereadsAKeptFileAndReopensWhenItsThreadIsGone) {
+  StatFiles files(8);
+  const auto self = static_cast<int32_t>(getpid());
+  std::string line;
+  ASSERT_TRUE(files.Read("/proc", self, self, line));
+  EXPECT_EQ(line.rfind(std::to_string(self) + " (", 0), 0u) << line;
+  EXPECT_EQ(files.open_files(), 1u);
+  ASSERT_TRUE(files.Read("/proc", self, self, line));
+  EXPECT_EQ(files.open_files(), 1u);
+  std::atomic<int32_t> tid{0};
+  std::thread([&] { tid = static_cast<int32_t>(gettid()); }).join();
+  EXPECT_FALSE(files.Read("/proc", self, tid, line));  // gone: nothing kept
+  files.Sweep();
+  EXPECT_EQ(files.open_files(), 1u);  // read in this generation
+  files.Sweep();
+  EXPECT_EQ(files.open_files(), 0u);  // not read since: closed
+  StatFiles none(0);
+  ASSERT_TRUE(none.Read("/proc", self, self, line));
+  EXPECT_EQ(none.open_files(), 0u);
 }
 
 TEST(ProcConnectorTest, SeesAForkAndExitWithMonotonicTimestamps) {

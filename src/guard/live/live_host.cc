@@ -14,6 +14,7 @@
 
 #include "analysis/task_class.h"
 #include "context/sched_attr.h"
+#include "guard/live/stat_files.h"
 
 namespace kstarve::guard {
 
@@ -50,30 +51,36 @@ std::vector<int> CpusOf(const cpu_set_t& set) {
   return cpus;
 }
 
-Result<ThreadInfo> ReadOne(const std::string& stat_path, int32_t tgid, const std::string& process) {
-  std::string line;
-  if (!ReadSmall(stat_path, line)) return Status::Error(stat_path + ": " + Errno(errno));
-  Result<ProcStat> st = ParseProcStat(line);
-  if (!st.ok()) return Status::Error(stat_path + ": " + st.status().message());
+// A thread from its parsed stat line, plus its affinity (and deadline
+// parameters), which stat does not show.
+ThreadInfo FromStat(const ProcStat& st, int32_t tgid, const std::string& process) {
   ThreadInfo t;
-  t.id = {st->pid, st->start_time};
+  t.id = {st.pid, st.start_time};
   t.tgid = tgid;
-  t.comm = st->comm;
+  t.comm = st.comm;
   t.process = process;
-  t.kernel_thread = (st->flags & kPfKthread) != 0;
-  t.attrs.policy = static_cast<Policy>(st->policy);
-  t.attrs.rt_priority = st->rt_priority;
-  t.attrs.nice = st->nice;
+  t.kernel_thread = (st.flags & kPfKthread) != 0;
+  t.attrs.policy = static_cast<Policy>(st.policy);
+  t.attrs.rt_priority = st.rt_priority;
+  t.attrs.nice = st.nice;
   if (t.attrs.policy == Policy::kDeadline) {
-    if (Result<SchedAttrs> a = GetSchedAttrs(st->pid); a.ok()) t.attrs = *a;
+    if (Result<SchedAttrs> a = GetSchedAttrs(st.pid); a.ok()) t.attrs = *a;
   }
-  if (Result<std::vector<int>> cpus = GetAffinity(st->pid); cpus.ok()) t.attrs.affinity = std::move(*cpus);
+  if (Result<std::vector<int>> cpus = GetAffinity(st.pid); cpus.ok()) t.attrs.affinity = std::move(*cpus);
   if (t.kernel_thread) {
     t.bound_cpu = BoundCpuFromComm(t.comm);
     if (t.bound_cpu < 0 && t.attrs.affinity.size() == 1) t.bound_cpu = t.attrs.affinity[0];
     if (t.comm.rfind("kworker/", 0) == 0) t.workqueue = std::string(KworkerSuffix(t.comm));
   }
   return t;
+}
+
+Result<ThreadInfo> ReadOne(const std::string& stat_path, int32_t tgid, const std::string& process) {
+  std::string line;
+  if (!ReadSmall(stat_path, line)) return Status::Error(stat_path + ": " + Errno(errno));
+  Result<ProcStat> st = ParseProcStat(line);
+  if (!st.ok()) return Status::Error(stat_path + ": " + st.status().message());
+  return FromStat(*st, tgid, process);
 }
 
 }  // namespace
@@ -102,10 +109,12 @@ Result<ProcStat> ParseProcStat(const std::string& line) {
   // Field n (1-based, as in proc(5)) is f[n - 3].
   if (f.size() < 41 - 2) return Status::Error("expected at least 41 fields");
   auto field = [&](int n, int64_t& out) { return ParseInt(f[static_cast<size_t>(n - 3)], out); };
-  int64_t flags = 0, nice = 0, start = 0, rtp = 0, policy = 0;
-  if (!field(9, flags) || !field(19, nice) || !field(22, start) || !field(40, rtp) || !field(41, policy)) {
-    return Status::Error("expected numbers in fields 9, 19, 22, 40 and 41");
+  int64_t flags = 0, nice = 0, threads = 0, start = 0, rtp = 0, policy = 0;
+  if (!field(9, flags) || !field(19, nice) || !field(20, threads) || !field(22, start) || !field(40, rtp) ||
+      !field(41, policy)) {
+    return Status::Error("expected numbers in fields 9, 19, 20, 22, 40 and 41");
   }
+  st.num_threads = static_cast<int>(threads);
   st.flags = static_cast<uint64_t>(flags);
   st.nice = static_cast<int>(nice);
   st.start_time = static_cast<uint64_t>(start);
@@ -163,29 +172,41 @@ Result<std::vector<int>> GetAffinity(int32_t pid) {
   return CpusOf(set);
 }
 
+LiveHost::LiveHost(std::string proc)
+    : proc_(std::move(proc)), stat_files_(std::make_unique<StatFiles>(DefaultStatFilesLimit())) {}
+
+LiveHost::~LiveHost() = default;
+
+// The safety-net scan, once a second: per thread one pread of its kept stat
+// file and one sched_getaffinity. The leader's line gives the process name
+// and the thread count, so a single-threaded process (every kernel thread,
+// most daemons) needs no task directory listing; the leader is read once.
 std::vector<ThreadInfo> LiveHost::ListThreads() {
   std::vector<ThreadInfo> out;
   DIR* procs = opendir(proc_.c_str());
   if (procs == nullptr) return out;
+  std::string line;
   while (dirent* pe = readdir(procs)) {
     int64_t tgid = 0;
     if (!ParseInt(pe->d_name, tgid)) continue;
-    const std::string base = proc_ + "/" + pe->d_name;
-    std::string leader;
-    if (!ReadSmall(base + "/stat", leader)) continue;
-    Result<ProcStat> lst = ParseProcStat(leader);
-    if (!lst.ok()) continue;
-    DIR* tasks = opendir((base + "/task").c_str());
+    const auto pid = static_cast<int32_t>(tgid);
+    if (!stat_files_->Read(proc_, pid, pid, line)) continue;
+    Result<ProcStat> leader = ParseProcStat(line);
+    if (!leader.ok()) continue;
+    out.push_back(FromStat(*leader, pid, leader->comm));
+    if (leader->num_threads <= 1) continue;
+    DIR* tasks = opendir((proc_ + "/" + pe->d_name + "/task").c_str());
     if (tasks == nullptr) continue;
     while (dirent* te = readdir(tasks)) {
       int64_t tid = 0;
-      if (!ParseInt(te->d_name, tid)) continue;
-      Result<ThreadInfo> t = ReadOne(base + "/task/" + te->d_name + "/stat", static_cast<int32_t>(tgid), lst->comm);
-      if (t.ok()) out.push_back(std::move(*t));
+      if (!ParseInt(te->d_name, tid) || tid == tgid) continue;
+      if (!stat_files_->Read(proc_, pid, static_cast<int32_t>(tid), line)) continue;
+      if (Result<ProcStat> st = ParseProcStat(line); st.ok()) out.push_back(FromStat(*st, pid, leader->comm));
     }
     closedir(tasks);
   }
   closedir(procs);
+  stat_files_->Sweep();
   return out;
 }
 

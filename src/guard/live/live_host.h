@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,10 +13,16 @@
 
 namespace kstarve::guard {
 
+class StatFiles;
+
 class LiveHost : public Host {
  public:
   // `proc` is the procfs mount (tests may point it elsewhere).
-  explicit LiveHost(std::string proc = "/proc") : proc_(std::move(proc)) {}
+  explicit LiveHost(std::string proc = "/proc");
+  ~LiveHost() override;
+  LiveHost(const LiveHost&) = delete;
+  LiveHost& operator=(const LiveHost&) = delete;
+  // Every thread; keeps their stat files open for the next call (StatFiles).
   std::vector<ThreadInfo> ListThreads() override;
   Result<ThreadInfo> ReadThread(int32_t pid) override;
   Status SetAttrs(const ThreadId& id, const SchedAttrs& attrs) override;
@@ -23,6 +30,7 @@ class LiveHost : public Host {
 
  private:
   std::string proc_;
+  std::unique_ptr<StatFiles> stat_files_;
 };
 
 // The fields of /proc/PID/stat the guard uses.
@@ -34,6 +42,7 @@ struct ProcStat {
   uint64_t start_time = 0;
   int rt_priority = 0;
   int policy = 0;
+  int num_threads = 0;  // field 20: threads of its process
 };
 // Parses one stat line; the comm may contain spaces and parentheses.
 Result<ProcStat> ParseProcStat(const std::string& line);
