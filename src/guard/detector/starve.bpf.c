@@ -44,8 +44,12 @@ struct {
 __u64 lost_waits = 0;
 __u64 lost_stats = 0;
 
+/* Task fields are read directly, not with BPF_CORE_READ: tp_btf arguments
+ * are BTF pointers the verifier lets us dereference (a plain load, CO-RE
+ * relocated through vmlinux.h's preserve_access_index), where BPF_CORE_READ
+ * is a bpf_probe_read_kernel helper call per field. */
 static __always_inline __u32 task_cpu(struct task_struct *p) {
-  if (bpf_core_field_exists(p->thread_info.cpu)) return BPF_CORE_READ(p, thread_info.cpu);
+  if (bpf_core_field_exists(p->thread_info.cpu)) return p->thread_info.cpu;
   return 0;
 }
 
@@ -57,14 +61,14 @@ static __always_inline void start_wait(__u32 pid, __u32 cpu, __u64 now) {
 }
 
 static __always_inline void on_wakeup(struct task_struct *p) {
-  __u32 pid = BPF_CORE_READ(p, pid);
+  __u32 pid = p->pid;
   if (pid == 0) return;
   /* On a CPU and queued: it has not gone to sleep yet (the wakeup only sets
    * it running again), nothing to wait for. On a CPU but dequeued: it is
    * finishing its switch-out; the wakeup will queue it once it is off, so
    * the wait starts now. The CPU is its previous one; sched_migrate_task
    * follows if the wakeup picks another. */
-  if (BPF_CORE_READ(p, on_cpu) && BPF_CORE_READ(p, on_rq)) return;
+  if (p->on_cpu && p->on_rq) return;
   start_wait(pid, task_cpu(p), bpf_ktime_get_ns());
 }
 
@@ -83,7 +87,7 @@ int BPF_PROG(ks_wakeup_new, struct task_struct *p) {
 
 SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(ks_migrate, struct task_struct *p, int dest_cpu) {
-  __u32 pid = BPF_CORE_READ(p, pid);
+  __u32 pid = p->pid;
   struct ks_wait *w = bpf_map_lookup_elem(&waiting, &pid);
   if (w) w->cpu = dest_cpu;
   return 0;
@@ -97,12 +101,15 @@ static __always_inline void end_wait(__u32 pid, __u64 now, __u32 cpu, struct tas
   __u64 d = now > start ? now - start : 0;
   struct ks_wait_stats *s = bpf_map_lookup_elem(&stats, &pid);
   if (s) {
-    __sync_fetch_and_add(&s->sum_wait_ns, d);
-    __sync_fetch_and_add(&s->waits, 1);
+    /* Plain adds: a thread's wait ends only at its own switch-in, on one
+     * CPU at a time, so no two programs update the same entry at once (and
+     * a locked add would not make userspace's concurrent delete safer). */
+    s->sum_wait_ns += d;
+    s->waits += 1;
     if (d > s->max_wait_ns) {
       s->max_wait_ns = d;
-      s->holder_pid = BPF_CORE_READ(prev, pid);
-      s->holder_prio = BPF_CORE_READ(prev, prio);
+      s->holder_pid = prev->pid;
+      s->holder_prio = prev->prio;
     }
     s->cpu = cpu;
     return;
@@ -111,8 +118,8 @@ static __always_inline void end_wait(__u32 pid, __u64 now, __u32 cpu, struct tas
       .sum_wait_ns = d,
       .waits = 1,
       .max_wait_ns = d,
-      .holder_pid = BPF_CORE_READ(prev, pid),
-      .holder_prio = BPF_CORE_READ(prev, prio),
+      .holder_pid = prev->pid,
+      .holder_prio = prev->prio,
       .cpu = cpu,
   };
   if (bpf_map_update_elem(&stats, &pid, &n, BPF_NOEXIST) == -7 /* E2BIG: full */)
@@ -124,8 +131,8 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(ks_switch, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state) {
   __u64 now = bpf_ktime_get_ns();
   __u32 cpu = bpf_get_smp_processor_id();
-  __u32 prev_pid = BPF_CORE_READ(prev, pid);
-  __u32 next_pid = BPF_CORE_READ(next, pid);
+  __u32 prev_pid = prev->pid;
+  __u32 next_pid = next->pid;
   if (prev_pid != 0 && (preempt || prev_state == TASK_RUNNING)) start_wait(prev_pid, cpu, now);
   if (next_pid != 0) end_wait(next_pid, now, cpu, prev);
   __u32 zero = 0;
@@ -134,7 +141,7 @@ int BPF_PROG(ks_switch, bool preempt, struct task_struct *prev, struct task_stru
     /* No comm: copying it on every switch costs more than userspace
      * reading /proc/PID/comm for the rare report. */
     r->pid = next_pid;
-    r->prio = BPF_CORE_READ(next, prio);
+    r->prio = next->prio;
   }
   return 0;
 }
