@@ -50,6 +50,9 @@ TEST(DetectorOptionsTest, NextPollComesEarlyForACrossingButNotTooEarly) {
   EXPECT_EQ(NextPollAt(now, interval, now + 2 * kMs, INT64_MAX), now + 2 * kMs);
   EXPECT_EQ(NextPollAt(now, interval, now + 1, INT64_MAX), now + interval / 4);
   EXPECT_EQ(NextPollAt(now, interval, INT64_MAX, now + 3 * kMs), now + 3 * kMs);
+  // A long interval (the guard polls every long_wait) keeps the floor at
+  // 1 ms, so a wait seen just before it crosses is reported ~1 ms late at most.
+  EXPECT_EQ(NextPollAt(now, 20 * kMs, now + 1, INT64_MAX), now + kMs);
 }
 
 // ---- long waits

@@ -37,7 +37,7 @@ int64_t MonotonicNowNs() {
 
 int64_t NextPollAt(int64_t now, int64_t interval, int64_t earliest_crossing, int64_t next_window) {
   int64_t next = std::min({now + interval, earliest_crossing, next_window});
-  return std::max(next, now + interval / 4);
+  return std::max(next, now + std::min<int64_t>(interval / 4, 1'000'000));
 }
 
 }  // namespace kstarve::guard

@@ -22,8 +22,10 @@ int64_t MonotonicNowNs();
 
 // When to poll next, given the time of this poll and the earliest time a
 // known wait crosses the threshold: never later than one interval, never
-// sooner than a quarter interval (a bound on the polls a burst of nearly
-// long waits can cause).
+// sooner than a quarter interval or 1 ms, whichever is less (a bound on the
+// polls a burst of nearly long waits can cause; each wait crosses once).
+// With an interval up to long_wait every wait is known before it crosses,
+// so it is reported at most that bound after crossing.
 int64_t NextPollAt(int64_t now, int64_t interval, int64_t earliest_crossing, int64_t next_window);
 
 }  // namespace kstarve::guard
