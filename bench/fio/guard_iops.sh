@@ -13,11 +13,18 @@
 #   cgroup + guard --auto, fifo + guard --auto     no rules
 #   alone + guard --rules ($ALONE_RULES), alone + guard --auto: the cost
 # ROUNDS (3) rounds, the row order reversed every other round. Per row: the
-# median IOPS, its share of fio alone's median, and the guard's CPU time
-# (utime+stime+cutime+cstime of /proc/PID/stat, from just before fio starts
-# to just after it ends) in % of one CPU. Then PASS/FAIL against the bars:
-# with rules >= 95 % of alone in both starved cases, with --auto >= 90 %,
-# with nothing starving <= 1 % fewer IOPS and <= 1 % of one CPU.
+# share of fio alone's IOPS (each run against the "alone" run of its own
+# round, median over rounds: this VM's IOPS drift by ~10 % over minutes, so
+# medians of separate runs mislead), the median IOPS, and the guard's CPU in
+# % of one CPU, from just before fio starts to just after it ends: its
+# process time (the run time of its threads, /proc/PID/task/*/schedstat) PLUS the run
+# time of its BPF programs, which run inside the switching tasks and are not
+# in the process time (kstarve_guard_detector_bpf_seconds_total from the
+# guard's metrics endpoint, $GUARD_METRICS; the BPF share is also shown
+# alone). Then PASS/FAIL against the bars: with rules >= 95 % of alone in
+# both starved cases, with --auto >= 90 %, with nothing starving (the rows
+# "alone + guard rules" and "alone + guard --auto") <= 1 % fewer IOPS and
+# <= 1 % of one CPU.
 #
 # The guard is started GUARD_SETTLE (1) s before fio, stopped with SIGTERM
 # after it (SIGKILL after 10 s, with a warning), and bounded by `timeout`.
@@ -26,7 +33,8 @@
 # Rows whose guard or rules file does not exist yet are skipped with a message.
 #
 # Environment: ROUNDS, FIXED, GUARD_SETTLE, ALONE_RULES (default the cgroup
-# rules), RULES_DIR (examples/rules), KSTARVE, BUILD (build-bench), NO_BUILD=1.
+# rules), RULES_DIR (examples/rules), KSTARVE, BUILD (build-bench), NO_BUILD=1,
+# GUARD_METRICS (127.0.0.1:9477, the guard's default; passed to it).
 # Exits 0 whatever the figures are (a report, not a test).
 set -euo pipefail
 
@@ -45,7 +53,7 @@ RULES_DIR=${RULES_DIR:-$ROOT/examples/rules}
 CGROUP_RULES=$RULES_DIR/brief-cgroup-case.toml
 FIFO_RULES=$RULES_DIR/brief-fifo-case.toml
 ALONE_RULES=${ALONE_RULES:-$CGROUP_RULES}
-CLK_TCK=$(getconf CLK_TCK)
+GUARD_METRICS=${GUARD_METRICS:-127.0.0.1:9477}
 
 log() { printf '[guard-iops %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() {
@@ -55,7 +63,7 @@ die() {
 
 [[ $(id -u) == 0 ]] || die "must run as root"
 [[ $SECONDS_PER_RUN =~ ^[1-9][0-9]*$ ]] || die "SECONDS must be a positive integer, got '$SECONDS_PER_RUN'"
-for t in fio python3 timeout getconf; do
+for t in fio python3 timeout; do
   command -v $t >/dev/null || die "missing $t (scripts/install-deps.sh)"
 done
 
@@ -138,8 +146,23 @@ other_guards() {
 }
 OTHER_GUARDS_SEEN=
 
-proc_cpu_ticks() {  # $1 = pid; utime+stime+cutime+cstime
-  awk '{sub(/.*\) /, ""); print $12 + $13 + $14 + $15}' "/proc/$1/stat"
+# CPU time of every thread of process $1 in ns (schedstat: exact run time,
+# where utime+stime come in 10 ms ticks, a tenth of the 1 % bar in a 10 s run).
+proc_cpu_ns() {
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{n += $1} END {print n + 0}'
+}
+
+# Seconds the guard's BPF programs have run (all programs), from its metrics
+# endpoint; "none" when it has no detector (rules only) or the kernel keeps
+# no BPF statistics; fails if the endpoint does not answer.
+guard_bpf_seconds() {
+  python3 - "$GUARD_METRICS" <<'EOF'
+import sys, urllib.request
+text = urllib.request.urlopen(f"http://{sys.argv[1]}/metrics", timeout=5).read().decode()
+vals = [float(l.rsplit(None, 1)[1]) for l in text.splitlines()
+        if l.startswith("kstarve_guard_detector_bpf_seconds_total")]
+print(sum(vals) if vals else "none")
+EOF
 }
 
 # ------------------------------------------------------------------ rows ---
@@ -168,9 +191,10 @@ add_guard_row "alone + guard rules" alone "$ALONE_RULES"
 add_guard_row "alone + guard --auto" alone --auto
 for s in "${SKIPPED[@]}"; do log "SKIP $s"; done
 
-# One run of row $1: appends "label|iops|guard cpu %" to $WORK/results.
+# One run of row $1 in round $2: appends "round|label|iops|guard cpu %|of
+# which BPF %" to $WORK/results.
 run_row() {
-  local label case guard iops rc=0 cpu=- t0 t1 c0 c1 tpid changed
+  local label case guard iops rc=0 cpu=- bpf=- t0 t1 c0 c1 b0=none b1=none tpid changed round=$2
   IFS='|' read -r label case guard <<<"$1"
   local others
   others=$(other_guards)
@@ -182,25 +206,35 @@ run_row() {
     kthread_attrs >"$WORK/kthreads.before"
     # shellcheck disable=SC2086  # guard holds the options
     timeout -s TERM -k 10 $((FIO_RAMP + SECONDS_PER_RUN + 60 + GUARD_SETTLE)) \
-      "$KSTARVE" guard $guard >"$WORK/guard.log" 2>&1 &
+      "$KSTARVE" guard --metrics "$GUARD_METRICS" $guard >"$WORK/guard.log" 2>&1 &
     tpid=$!
     sleep "$GUARD_SETTLE"
     GUARD_PID=$(pgrep -P "$tpid" | head -1 || true)
     if [[ -z $GUARD_PID ]] || ! kill -0 "$GUARD_PID" 2>/dev/null; then
       wait "$tpid" || rc=$?
       log "$label: the guard did not start (exit $rc): $(tail -3 "$WORK/guard.log" | tr '\n' ' ')"
-      echo "$label|FAILED|-" >>"$WORK/results"
+      echo "$round|$label|FAILED|-|-" >>"$WORK/results"
       GUARD_PID=
       return 0
     fi
-    c0=$(proc_cpu_ticks "$GUARD_PID")
+    b0=$(guard_bpf_seconds) || {
+      log "WARNING: $label: no metrics at $GUARD_METRICS: the BPF run time is not counted"
+      b0=none
+    }
+    c0=$(proc_cpu_ns "$GUARD_PID")
   fi
   t0=$(date +%s.%N)
   iops=$(fio_cases_run "$case" "$SECONDS_PER_RUN") || rc=$?
   t1=$(date +%s.%N)
   if [[ -n $GUARD_PID ]]; then
-    c1=$(proc_cpu_ticks "$GUARD_PID" 2>/dev/null || echo "$c0")
-    cpu=$(python3 -c "print('%.2f' % (($c1 - $c0) / $CLK_TCK / ($t1 - $t0) * 100))")
+    c1=$(proc_cpu_ns "$GUARD_PID")
+    [[ $b0 != none ]] && { b1=$(guard_bpf_seconds) || b1=none; }
+    # The guard's cost: its process time plus its BPF programs' run time.
+    read -r cpu bpf < <(python3 -c "
+dt = $t1 - $t0
+proc = ($c1 - $c0) / 1e9
+bpf = None if '$b0' == 'none' or '$b1' == 'none' else float('$b1') - float('$b0')
+print('%.2f' % ((proc + (bpf or 0)) / dt * 100), '-' if bpf is None else '%.2f' % (bpf / dt * 100))")
     kill -TERM "$GUARD_PID" 2>/dev/null || log "$label: the guard had already exited: $(tail -3 "$WORK/guard.log" | tr '\n' ' ')"
     for _ in $(seq 100); do kill -0 "$GUARD_PID" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$GUARD_PID" 2>/dev/null; then
@@ -215,11 +249,15 @@ run_row() {
   fi
   if [[ $rc != 0 || -z $iops ]]; then
     log "$label: fio failed (exit $rc)"
-    echo "$label|FAILED|$cpu" >>"$WORK/results"
+    echo "$round|$label|FAILED|$cpu|$bpf" >>"$WORK/results"
     return 0
   fi
-  if [[ $cpu == - ]]; then log "$label: $iops IOPS"; else log "$label: $iops IOPS, guard CPU $cpu %"; fi
-  echo "$label|$iops|$cpu" >>"$WORK/results"
+  if [[ $cpu == - ]]; then
+    log "$label: $iops IOPS"
+  else
+    log "$label: $iops IOPS, guard CPU $cpu % (of which BPF programs: $bpf %)"
+  fi
+  echo "$round|$label|$iops|$cpu|$bpf" >>"$WORK/results"
 }
 
 # ------------------------------------------------------------------ runs ---
@@ -234,7 +272,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     for ((i = ${#ROWS[@]} - 1; i >= 0; i--)); do order+=("${ROWS[i]}"); done
   fi
   log "round $r/$ROUNDS"
-  for row in "${order[@]}"; do run_row "$row"; done
+  for row in "${order[@]}"; do run_row "$row" "$r"; done
 done
 
 # ----------------------------------------------------------------- table ---
@@ -252,44 +290,57 @@ echo
 python3 - "$WORK/results" <<'EOF'
 import statistics, sys
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1]) if l.strip()]
-labels = list(dict.fromkeys(r[0] for r in rows))
-iops = {l: [int(r[1]) for r in rows if r[0] == l and r[1] != "FAILED"] for l in labels}
-cpu = {l: [float(r[2]) for r in rows if r[0] == l and r[2] != "-"] for l in labels}
-failed = {l: sum(1 for r in rows if r[0] == l and r[1] == "FAILED") for l in labels}
+labels = list(dict.fromkeys(r[1] for r in rows))
+ok = [r for r in rows if r[2] != "FAILED"]
+iops = {l: [int(r[2]) for r in ok if r[1] == l] for l in labels}
+cpu = {l: [float(r[3]) for r in rows if r[1] == l and r[3] != "-"] for l in labels}
+bpf = {l: [float(r[4]) for r in rows if r[1] == l and r[4] != "-"] for l in labels}
+failed = {l: sum(1 for r in rows if r[1] == l and r[2] == "FAILED") for l in labels}
 med = {l: statistics.median(v) for l, v in iops.items() if v}
 mcpu = {l: statistics.median(v) for l, v in cpu.items() if v}
-alone = med.get("alone")
-print(f"  {'case':<26} {'IOPS median':>11} {'% of alone':>10} {'guard CPU %':>11}  runs (IOPS)")
-print(f"  {'-' * 26} {'-' * 11} {'-' * 10} {'-' * 11}  {'-' * 11}")
+mbpf = {l: statistics.median(v) for l, v in bpf.items() if v}
+# Each run against fio alone in its own round: the IOPS drift between rounds.
+alone_of_round = {r[0]: int(r[2]) for r in ok if r[1] == "alone"}
+ratios = {l: [int(r[2]) / alone_of_round[r[0]] * 100 for r in ok if r[1] == l and r[0] in alone_of_round]
+          for l in labels}
+share = {l: statistics.median(v) for l, v in ratios.items() if v}
+print(f"  {'case':<26} {'% of alone':>10} {'IOPS median':>11} {'guard CPU %':>11} {'of it BPF':>9}  "
+      f"per-round % of alone (IOPS)")
+print(f"  {'-' * 26} {'-' * 10} {'-' * 11} {'-' * 11} {'-' * 9}  {'-' * 28}")
 for l in labels:
     if l not in med:
-        print(f"  {l:<26} {'failed':>11}  ({failed[l]} runs failed)")
+        print(f"  {l:<26} {'failed':>10}  ({failed[l]} runs failed)")
         continue
-    share = f"{med[l] / alone * 100:.1f}" if alone else "-"
+    sh = f"{share[l]:.1f}" if l in share else "-"
     c = f"{mcpu[l]:.2f}" if l in mcpu else "-"
+    b = f"{mbpf[l]:.2f}" if l in mbpf else "-"
+    per = " ".join(f"{x:.1f}" for x in ratios[l]) + " " if l != "alone" else ""
     extra = f" ({failed[l]} failed)" if failed[l] else ""
-    print(f"  {l:<26} {med[l]:>11,.0f} {share:>10} {c:>11}  {' '.join(map(str, iops[l]))}{extra}")
+    print(f"  {l:<26} {sh:>10} {med[l]:>11,.0f} {c:>11} {b:>9}  {per}({' '.join(map(str, iops[l]))}){extra}")
+print()
+print("  % of alone: median over rounds of each run's IOPS / that round's fio alone.")
+print("  guard CPU %: the guard process's CPU time + its BPF programs' run time, % of one CPU (median).")
 print()
 def bar(ok, text):
     print(f"  {'PASS' if ok else 'FAIL'}  {text}")
-if not alone:
+if not alone_of_round:
     print("  (no verdict: fio alone did not run)")
     sys.exit(0)
 verdicts = 0
 for mode, need in (("rules", 95), ("--auto", 90)):
     for case in ("cgroup", "fifo"):
         l = f"{case} + guard {mode}"
-        if l in med:
-            share = med[l] / alone * 100
-            bar(share >= need, f"{l}: at least {need} % of fio alone: {share:.1f} %")
+        if l in share:
+            bar(share[l] >= need, f"{l}: at least {need} % of fio alone: {share[l]:.1f} %")
             verdicts += 1
 for mode in ("rules", "--auto"):
     l = f"alone + guard {mode}"
-    if l in med:
-        cost = (1 - med[l] / alone) * 100
+    if l in share:
+        cost = 100 - share[l]
         bar(cost <= 1, f"{l}: costs at most 1 % of the IOPS: {cost:.1f} %")
         if l in mcpu:
-            bar(mcpu[l] <= 1, f"{l}: at most 1 % of one CPU: {mcpu[l]:.2f} %")
+            b = f", of which BPF {mbpf[l]:.2f} %" if l in mbpf else " (no BPF programs counted)"
+            bar(mcpu[l] <= 1, f"{l}: at most 1 % of one CPU: {mcpu[l]:.2f} %{b}")
         verdicts += 1
 if verdicts == 0:
     print("  (no verdict: no guarded row ran)")
