@@ -451,7 +451,7 @@ TEST(BpfDetectorLiveTest, StopDetachesEveryProgram) {
     Status s = d.Start();
     ASSERT_TRUE(s.ok()) << s.message();
     ids = d.ProgramIds();
-    ASSERT_EQ(ids.size(), 4u) << "waking, wakeup_new, migrate, switch";
+    ASSERT_EQ(ids.size(), 5u) << "waking, wakeup_new, migrate, switch, exit";
     for (uint32_t id : ids) EXPECT_TRUE(BpfProgramLoaded(id)) << id;
     d.Stop();
     for (uint32_t id : ids) EXPECT_TRUE(GoneWithin(id, 3'000 * kMs)) << "program " << id << " still loaded after Stop";

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 
 #include "guard/detector/detector_options.h"
 #include "guard/detector/proc_stat.h"
@@ -64,10 +65,14 @@ struct BpfDetector::Maps {
   int stats_fd = -1;
   std::string stats_note;
   int ncpus = 0;
-  std::vector<__u32> wait_keys;
-  std::vector<ks_wait> waits;
-  std::vector<__u32> stat_keys;
-  std::vector<ks_wait_stats> stats;
+  std::vector<__u32> keys;  // the last read of `threads`
+  std::vector<ks_thread> threads;
+  size_t count = 0;
+  // pid -> its cumulative sums at the last chronic window's end.
+  struct Sums {
+    uint64_t sum_wait_ns = 0, waits = 0;
+  };
+  std::unordered_map<__u32, Sums> window_base;
   std::vector<uint8_t> running;  // ncpus * kRunningStride
 
   ~Maps() {
@@ -95,8 +100,7 @@ Status BpfDetector::Start() {
   auto m = std::make_unique<Maps>();
   m->skel = starve_bpf__open();
   if (m->skel == nullptr) return Status::Error("bpf: cannot open the embedded BPF object: " + ErrText(errno));
-  bpf_map__set_max_entries(m->skel->maps.waiting, config_.max_waiting);
-  bpf_map__set_max_entries(m->skel->maps.stats, config_.max_stats);
+  bpf_map__set_max_entries(m->skel->maps.threads, config_.max_threads);
   if (int err = starve_bpf__load(m->skel); err != 0) {
     return Status::Error("bpf: cannot load the scheduler programs: " + ErrText(err) +
                          (err == -EPERM || err == -EACCES ? " (needs root, or CAP_BPF and CAP_PERFMON)" : ""));
@@ -115,10 +119,8 @@ Status BpfDetector::Start() {
   }
   m->ncpus = libbpf_num_possible_cpus();
   if (m->ncpus <= 0) return Status::Error("bpf: cannot count the possible CPUs: " + ErrText(m->ncpus));
-  m->wait_keys.resize(config_.max_waiting);
-  m->waits.resize(config_.max_waiting);
-  m->stat_keys.resize(config_.max_stats);
-  m->stats.resize(config_.max_stats);
+  m->keys.resize(config_.max_threads);
+  m->threads.resize(config_.max_threads);
   m->running.resize(static_cast<size_t>(m->ncpus) * kRunningStride);
   maps_ = std::move(m);
   const int64_t now = MonotonicNowNs();
@@ -172,21 +174,20 @@ bool BpfProgramLoaded(uint32_t id) {
   return true;
 }
 
-uint64_t BpfDetector::lost_waits() const {
-  return maps_ ? __atomic_load_n(&maps_->skel->bss->lost_waits, __ATOMIC_RELAXED) : 0;
-}
-uint64_t BpfDetector::lost_stats() const {
-  return maps_ ? __atomic_load_n(&maps_->skel->bss->lost_stats, __ATOMIC_RELAXED) : 0;
+uint64_t BpfDetector::lost_threads() const {
+  return maps_ ? __atomic_load_n(&maps_->skel->bss->lost_threads, __ATOMIC_RELAXED) : 0;
 }
 
-Status BpfDetector::ReadWaiting() {
-  Result<size_t> n = ReadHashBatch(bpf_map__fd(maps_->skel->maps.waiting), false, maps_->wait_keys, maps_->waits);
+Status BpfDetector::ReadThreads() {
+  Result<size_t> n = ReadHashBatch(bpf_map__fd(maps_->skel->maps.threads), false, maps_->keys, maps_->threads);
   if (!n.ok()) return n.status();
+  maps_->count = *n;
   open_.clear();
   for (size_t i = 0; i < *n; ++i) {
-    const ks_wait& w = maps_->waits[i];
-    open_.push_back(
-        {static_cast<int32_t>(maps_->wait_keys[i]), static_cast<int32_t>(w.cpu), static_cast<int64_t>(w.start_ns)});
+    const ks_thread& t = maps_->threads[i];
+    if (t.wait_start_ns == 0) continue;
+    open_.push_back({static_cast<int32_t>(maps_->keys[i]), static_cast<int32_t>(t.wait_cpu),
+                     static_cast<int64_t>(t.wait_start_ns)});
   }
   return Status::Ok();
 }
@@ -207,13 +208,14 @@ bool BpfDetector::RunningNow(int32_t pid) const {
 }
 
 void BpfDetector::DropStale(const OpenWait& w) {
-  // The program missed this thread's switch-in (or it ran and waits again):
-  // delete the entry, and put back a newer wait deleted with it.
-  const int fd = bpf_map__fd(maps_->skel->maps.waiting);
+  // The program missed this thread's switch-in: close the wait, unless a
+  // newer one has started since the map was read.
+  const int fd = bpf_map__fd(maps_->skel->maps.threads);
   const auto key = static_cast<__u32>(w.pid);
-  ks_wait v{};
-  if (bpf_map_lookup_and_delete_elem(fd, &key, &v) != 0) return;
-  if (static_cast<int64_t>(v.start_ns) != w.start_ns) bpf_map_update_elem(fd, &key, &v, BPF_NOEXIST);
+  ks_thread v{};
+  if (bpf_map_lookup_elem(fd, &key, &v) != 0 || static_cast<int64_t>(v.wait_start_ns) != w.start_ns) return;
+  v.wait_start_ns = 0;
+  bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
 }
 
 void BpfDetector::FillHolder(Starvation& s, int32_t cpu) const {
@@ -224,7 +226,10 @@ void BpfDetector::FillHolder(Starvation& s, int32_t cpu) const {
   if (r.pid == 0) {
     s.holder_comm = "swapper/" + std::to_string(cpu);
   } else if (std::optional<ProcTaskStat> st = ReadProcStat(r.pid)) {
+    // The map has the prio of the holder's switch-in; a thread made RT while
+    // it ran shows that only in /proc, and it runs now.
     s.holder_comm = st->comm;
+    s.holder_prio = st->prio;
   }
 }
 
@@ -258,28 +263,40 @@ Status BpfDetector::ReportChronic(int64_t now, const std::function<void(const St
   const int64_t window = now - window_start_ns_;
   if (window < options_.chronic_window_ns) return Status::Ok();
   window_start_ns_ = now;
-  Result<size_t> n = ReadHashBatch(bpf_map__fd(maps_->skel->maps.stats), true, maps_->stat_keys, maps_->stats);
-  if (!n.ok()) return n.status();
+  // The sums only grow: this window's waits are the growth since the last
+  // window's end. A thread whose entry is newer than that (a new thread, or
+  // a reused pid) counts from zero.
+  const uint64_t closing = __atomic_load_n(&maps_->skel->bss->window, __ATOMIC_RELAXED);
+  std::unordered_map<__u32, Maps::Sums> base;
+  base.reserve(maps_->count);
   bool running_read = false;
-  for (size_t i = 0; i < *n; ++i) {
-    const ks_wait_stats& t = maps_->stats[i];
-    const auto sum = static_cast<int64_t>(t.sum_wait_ns);
-    if (!IsChronic(sum, t.waits, window, options_.chronic_share, options_.chronic_min_waits)) continue;
+  for (size_t i = 0; i < maps_->count; ++i) {
+    const __u32 pid = maps_->keys[i];
+    const ks_thread& t = maps_->threads[i];
+    base[pid] = {t.sum_wait_ns, t.waits};
+    Maps::Sums before;
+    if (auto it = maps_->window_base.find(pid); it != maps_->window_base.end() && it->second.waits <= t.waits) {
+      before = it->second;
+    }
+    const auto sum = static_cast<int64_t>(t.sum_wait_ns - before.sum_wait_ns);
+    const uint64_t waits = t.waits - before.waits;
+    if (!IsChronic(sum, waits, window, options_.chronic_share, options_.chronic_min_waits)) continue;
     Starvation s;
     s.kind = StarvationKind::kChronicDelay;
-    s.pid = static_cast<int32_t>(maps_->stat_keys[i]);
+    s.pid = static_cast<int32_t>(pid);
     s.cpu = static_cast<int>(t.cpu);
     s.wait_start_ns = now - window;
     s.detected_ns = MonotonicNowNs();
     s.waited_ns = sum;
     s.share = WaitShare(sum, window);
-    s.waits = t.waits;
+    s.waits = waits;
     if (std::optional<ProcTaskStat> st = ReadProcStat(s.pid)) s.comm = st->comm;
-    s.holder_pid = t.holder_pid;
-    s.holder_prio = t.holder_prio;
-    if (t.holder_pid == 0) {
+    const bool holder_known = t.window == closing;  // the longest wait ended in this window
+    s.holder_pid = holder_known ? t.holder_pid : -1;
+    s.holder_prio = holder_known ? t.holder_prio : -1;
+    if (holder_known && t.holder_pid == 0) {
       s.holder_comm = "swapper/" + std::to_string(t.cpu);
-    } else if (std::optional<ProcTaskStat> hs = ReadProcStat(t.holder_pid)) {
+    } else if (std::optional<ProcTaskStat> hs = holder_known ? ReadProcStat(t.holder_pid) : std::nullopt) {
       s.holder_comm = hs->comm;
     } else {
       if (!running_read) running_read = ReadRunning().ok();
@@ -287,13 +304,26 @@ Status BpfDetector::ReportChronic(int64_t now, const std::function<void(const St
     }
     report(s);
   }
+  maps_->window_base = std::move(base);
+  __atomic_store_n(&maps_->skel->bss->window, closing + 1, __ATOMIC_RELAXED);
+  // Exited threads have had their last window: remove them (unless the pid
+  // was reused since the read, which clears the mark).
+  const int fd = bpf_map__fd(maps_->skel->maps.threads);
+  for (size_t i = 0; i < maps_->count; ++i) {
+    if (maps_->threads[i].exited == 0) continue;
+    ks_thread now_v{};
+    if (bpf_map_lookup_elem(fd, &maps_->keys[i], &now_v) == 0 && now_v.exited != 0) {
+      bpf_map_delete_elem(fd, &maps_->keys[i]);
+    }
+    maps_->window_base.erase(maps_->keys[i]);
+  }
   return Status::Ok();
 }
 
 Status BpfDetector::Poll(const std::function<void(const Starvation&)>& report) {
   if (!maps_) return Status::Error("bpf detector: Poll before Start");
   const int64_t now = MonotonicNowNs();
-  if (Status s = ReadWaiting(); !s.ok()) return s;
+  if (Status s = ReadThreads(); !s.ok()) return s;
   ReportLongWaits(now, report);
   Status chronic = ReportChronic(now, report);
   next_poll_ns_ = NextPollAt(now, PollIntervalNs(options_), scan_.earliest_crossing(),

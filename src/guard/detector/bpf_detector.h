@@ -1,8 +1,8 @@
-// BpfDetector: the preferred backend. starve.bpf.c keeps, in BPF maps, which
-// threads are runnable but not running and since when (`waiting`), the sums
-// of the waits that ended (`stats`) and who runs on each CPU (`running`).
-// Poll reads them with one batch syscall per map — nothing wakes userspace
-// per event — and reports exactly as TracefsDetector does.
+// BpfDetector: the preferred backend. starve.bpf.c keeps, in BPF maps, each
+// thread's open wait and the sums of its ended waits (`threads`) and who runs
+// on each CPU (`running`). Poll reads them with one batch syscall per map —
+// nothing wakes userspace per event — and reports exactly as TracefsDetector
+// does; chronic delay is the growth of the sums over a window.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +15,9 @@
 namespace kstarve::guard {
 
 struct BpfDetectorConfig {
-  uint32_t max_waiting = 8192;  // threads runnable at once that can be followed
-  uint32_t max_stats = 16384;   // threads that can wait within one chronic window
+  // Threads followed at once (every live thread that has waited); each poll
+  // reads the whole map, so its size is a cost as well as a limit.
+  uint32_t max_threads = 8192;
   // Keep the kernel's run-time statistics (Cost()) while running. They add
   // two clock reads to every program run; off only to measure that.
   bool run_stats = true;
@@ -44,14 +45,13 @@ class BpfDetector : public Detector {
 
   // Kernel ids of the attached programs while started (for tests and logs).
   std::vector<uint32_t> ProgramIds() const;
-  // Waits and statistics dropped because a map was full, since Start.
-  uint64_t lost_waits() const;
-  uint64_t lost_stats() const;
+  // Threads not followed because the map was full, since Start.
+  uint64_t lost_threads() const;
 
   struct Maps;
 
  private:
-  Status ReadWaiting();
+  Status ReadThreads();
   Status ReadRunning();
   void ReportLongWaits(int64_t now, const std::function<void(const Starvation&)>& report);
   Status ReportChronic(int64_t now, const std::function<void(const Starvation&)>& report);

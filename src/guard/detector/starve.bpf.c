@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kstarve guard: which threads are runnable but not running, since when, and
  * who holds each CPU. Userspace polls the maps (no per-event wakeups), so the
- * programs only keep state: a few map operations per scheduler event.
+ * programs only keep state: one or two map lookups per scheduler event, and
+ * stores into the values they find (starve_maps.h says why no inserts).
  *
  * Semantics (docs/semantics.md): a wait starts at the first wakeup of a thread
  * that is not on a CPU, or at a switch-out in state R/R+ (preempted), and ends
@@ -18,20 +19,13 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define TASK_RUNNING 0
 
-/* Sizes are set by userspace before load (bpf_map__set_max_entries). */
+/* The size is set by userspace before load (bpf_map__set_max_entries). */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 4096);
+  __uint(max_entries, 8192);
   __type(key, __u32);
-  __type(value, struct ks_wait);
-} waiting SEC(".maps");
-
-struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 16384);
-  __type(key, __u32);
-  __type(value, struct ks_wait_stats);
-} stats SEC(".maps");
+  __type(value, struct ks_thread);
+} threads SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -40,9 +34,10 @@ struct {
   __type(value, struct ks_running);
 } running SEC(".maps");
 
-/* Waits or statistics lost because a map was full (read by userspace). */
-__u64 lost_waits = 0;
-__u64 lost_stats = 0;
+/* Threads not followed because the map was full (read by userspace). */
+__u64 lost_threads = 0;
+/* The chronic-delay window now open; userspace advances it as it reads. */
+__u64 window = 0;
 
 /* Task fields are read directly, not with BPF_CORE_READ: tp_btf arguments
  * are BTF pointers the verifier lets us dereference (a plain load, CO-RE
@@ -54,10 +49,25 @@ static __always_inline __u32 task_cpu(struct task_struct *p) {
 }
 
 static __always_inline void start_wait(__u32 pid, __u32 cpu, __u64 now) {
-  struct ks_wait w = {.start_ns = now, .cpu = cpu};
-  /* BPF_NOEXIST: a thread already waiting keeps its first start. */
-  long err = bpf_map_update_elem(&waiting, &pid, &w, BPF_NOEXIST);
-  if (err == -7 /* E2BIG: full */) __sync_fetch_and_add(&lost_waits, 1);
+  struct ks_thread *t = bpf_map_lookup_elem(&threads, &pid);
+  if (t && t->exited) {
+    /* The pid was reused before userspace removed the exited thread. */
+    struct ks_thread fresh = {.wait_start_ns = now, .wait_cpu = cpu, .window = window};
+    *t = fresh;
+    return;
+  }
+  if (t) {
+    /* A thread already waiting keeps its first start. */
+    if (t->wait_start_ns == 0) {
+      t->wait_cpu = cpu;
+      t->wait_start_ns = now;
+    }
+    return;
+  }
+  /* The thread's first wait: the only insert it costs (see starve_maps.h). */
+  struct ks_thread n = {.wait_start_ns = now, .wait_cpu = cpu, .window = window};
+  if (bpf_map_update_elem(&threads, &pid, &n, BPF_NOEXIST) == -7 /* E2BIG: full */)
+    __sync_fetch_and_add(&lost_threads, 1);
 }
 
 static __always_inline void on_wakeup(struct task_struct *p) {
@@ -88,42 +98,47 @@ int BPF_PROG(ks_wakeup_new, struct task_struct *p) {
 SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(ks_migrate, struct task_struct *p, int dest_cpu) {
   __u32 pid = p->pid;
-  struct ks_wait *w = bpf_map_lookup_elem(&waiting, &pid);
-  if (w) w->cpu = dest_cpu;
+  struct ks_thread *t = bpf_map_lookup_elem(&threads, &pid);
+  if (t && t->wait_start_ns != 0) t->wait_cpu = dest_cpu;
+  return 0;
+}
+
+/* Every exiting thread (do_exit): marked, not deleted, so that its last
+ * waits still reach the chronic window; userspace deletes it after reading
+ * it, and a reused pid meanwhile starts afresh (start_wait). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ks_exit, struct task_struct *p) {
+  __u32 pid = p->pid;
+  struct ks_thread *t = bpf_map_lookup_elem(&threads, &pid);
+  if (t) {
+    t->wait_start_ns = 0;
+    t->exited = 1;
+  }
   return 0;
 }
 
 static __always_inline void end_wait(__u32 pid, __u64 now, __u32 cpu, struct task_struct *prev) {
-  struct ks_wait *w = bpf_map_lookup_elem(&waiting, &pid);
-  if (!w) return;
-  __u64 start = w->start_ns;
-  bpf_map_delete_elem(&waiting, &pid);
+  struct ks_thread *t = bpf_map_lookup_elem(&threads, &pid);
+  if (!t) return;
+  __u64 start = t->wait_start_ns;
+  if (start == 0) return;
+  t->wait_start_ns = 0;
   __u64 d = now > start ? now - start : 0;
-  struct ks_wait_stats *s = bpf_map_lookup_elem(&stats, &pid);
-  if (s) {
-    /* Plain adds: a thread's wait ends only at its own switch-in, on one
-     * CPU at a time, so no two programs update the same entry at once (and
-     * a locked add would not make userspace's concurrent delete safer). */
-    s->sum_wait_ns += d;
-    s->waits += 1;
-    if (d > s->max_wait_ns) {
-      s->max_wait_ns = d;
-      s->holder_pid = prev->pid;
-      s->holder_prio = prev->prio;
-    }
-    s->cpu = cpu;
-    return;
+  /* Plain adds: a thread's wait ends only at its own switch-in, on one CPU
+   * at a time, so no two programs update the same entry at once. */
+  t->sum_wait_ns += d;
+  t->waits += 1;
+  __u64 w = window;
+  if (t->window != w) {
+    t->window = w;
+    t->max_wait_ns = 0;
   }
-  struct ks_wait_stats n = {
-      .sum_wait_ns = d,
-      .waits = 1,
-      .max_wait_ns = d,
-      .holder_pid = prev->pid,
-      .holder_prio = prev->prio,
-      .cpu = cpu,
-  };
-  if (bpf_map_update_elem(&stats, &pid, &n, BPF_NOEXIST) == -7 /* E2BIG: full */)
-    __sync_fetch_and_add(&lost_stats, 1);
+  if (d > t->max_wait_ns) {
+    t->max_wait_ns = d;
+    t->holder_pid = prev->pid;
+    t->holder_prio = prev->prio;
+  }
+  t->cpu = cpu;
 }
 
 /* prev_state is the 4th argument since Linux 5.18. */

@@ -5,22 +5,26 @@
 #ifndef KSTARVE_GUARD_DETECTOR_STARVE_MAPS_H_
 #define KSTARVE_GUARD_DETECTOR_STARVE_MAPS_H_
 
-/* waiting: pid -> the wait of a thread that is runnable but not running. */
-struct ks_wait {
-  __u64 start_ns; /* CLOCK_MONOTONIC: first wakeup or switch-out in R/R+ */
-  __u32 cpu;      /* runqueue it is queued on (wakeup target, migrations) */
-  __u32 pad;
-};
-
-/* stats: pid -> the waits that ended since userspace last read the map. */
-struct ks_wait_stats {
+/* threads: pid -> a thread's open wait and the sums of its ended waits. One
+ * entry per thread that ever waited, from its first wait to its exit: the
+ * scheduler events only look up and store into it (no insert or delete, which
+ * take the bucket lock with interrupts off, expensive on a paravirtual VM).
+ * An exited thread's entry stays until userspace has read its last window. */
+struct ks_thread {
+  __u64 wait_start_ns; /* CLOCK_MONOTONIC start of the open wait; 0: not waiting */
+  __u32 wait_cpu;      /* runqueue it waits on (wakeup target, migrations) */
+  __u32 pad0;
+  /* Since the thread's first wait, never reset: userspace takes differences. */
   __u64 sum_wait_ns;
   __u64 waits;
+  /* The longest wait that ended in window `window` (the global `window`
+   * when it ended): userspace reads it for the window it closes. */
   __u64 max_wait_ns;
-  __s32 holder_pid; /* who ran right before the longest wait ended */
+  __u64 window;
+  __s32 holder_pid; /* who ran right before that longest wait ended */
   __s32 holder_prio;
-  __u32 cpu; /* where the last wait ended */
-  __u32 pad;
+  __u32 cpu;    /* where the last wait ended */
+  __u32 exited; /* the thread exited: userspace reads its last sums, then deletes it */
 };
 
 /* current (per-CPU array, one slot): who runs on each CPU now. */
