@@ -15,7 +15,9 @@
 # with the untraced run of its own round: per variant the median of those
 # per-round changes (the verdict), the median IOPS, and the events the
 # tracer lost. kstarve's line also gives its own CPU time while recording
-# (`record -v`), which does not depend on the disk's noise.
+# (`record -v`), which does not depend on the disk's noise. Then each
+# recorder's own CPU while recording the same load (CPU_SECONDS; see that
+# section), since the IOPS differences between recorders are below the noise.
 #
 # Tracers (see bench/fio/README.md):
 #   kstarve     kstarve record -o FILE -- CMD        ($KSTARVE; skipped if it
@@ -40,7 +42,7 @@
 # the trace writes do not compete with fio for the disk) and are deleted
 # after each run.
 #
-# Environment: CASE, ROUNDS, KSTARVE (binary; default $BUILD/src/cli/kstarve),
+# Environment: CASE, ROUNDS, CPU_SECONDS (30; 0 skips that part), KSTARVE (binary; default $BUILD/src/cli/kstarve),
 # BUILD (build-bench), NO_BUILD=1 (do not build kstarve), OUT_DIR,
 # TRACE_CMD_BUFFER_KB (trace-cmd -b, per CPU; default 8192, kstarve record's
 # default), EVENTS.
@@ -75,7 +77,7 @@ die() {
 [[ $(id -u) == 0 ]] || die "must run as root"
 [[ $SECONDS_PER_RUN =~ ^[1-9][0-9]*$ ]] || die "SECONDS must be a positive integer, got '$SECONDS_PER_RUN'"
 fio_cases_valid "$CASE" || die "unknown CASE '$CASE' (one of: ${FIO_CASES[*]})"
-for t in fio perf trace-cmd python3 timeout; do
+for t in fio perf trace-cmd python3 timeout /usr/bin/time; do
   command -v $t >/dev/null || die "missing $t (scripts/install-deps.sh)"
 done
 [[ -d $TRACEFS/instances ]] || die "no tracefs at $TRACEFS"
@@ -208,6 +210,43 @@ for ((r = 1; r <= ROUNDS; r++)); do
   for v in "${order[@]}"; do run_variant "$v"; done
 done
 
+# ------------------------------------------------ the recorders' own CPU ---
+# The IOPS above mix the kernel's cost of writing events (the same for
+# kstarve and trace-cmd, which record the same events) with each recorder's
+# own work, and this VM's IOPS noise is larger than the differences. So each
+# recorder also records `sleep S` while fio runs on its own, and its process
+# tree's CPU time (/usr/bin/time: user + system, 10 ms ticks) is taken for S = 5 and S =
+# CPU_SECONDS (30): the difference over the extra seconds is what recording
+# costs per second, without setup and the file written at the end.
+CPU_SECONDS=${CPU_SECONDS:-30}
+: >"$WORK/recorder-cpu"
+tree_cpu() {  # CMD... -> user + system seconds of CMD and the children it waited for
+  /usr/bin/time -f '%U %S' -o "$WORK/time.out" "$@" >/dev/null 2>&1 || true
+  awk '{print $1 + $2}' "$WORK/time.out"
+}
+if ((CPU_SECONDS > 5)); then
+  log "recorders' own CPU: each records sleep 5 and sleep $CPU_SECONDS while fio ($CASE) runs"
+  fio_cases_start "$CASE" $((3 * (CPU_SECONDS + 5) + 60)) >/dev/null
+  sleep 2
+  for s in 5 "$CPU_SECONDS"; do
+    for v in kstarve perf trace-cmd; do
+      [[ $v == kstarve && $KSTARVE_OK == 0 ]] && continue
+      trace=$OUT_DIR/cpu.$v
+      case $v in
+        kstarve) CMD=("$KSTARVE" record -o "$trace" -- sleep "$s") ;;
+        perf) CMD=(perf sched record -o "$trace" -- sleep "$s") ;;
+        trace-cmd) CMD=(trace-cmd record -d -k -o "$trace" -B "$TC_INSTANCE" "${tc_buffer[@]}" "${tc_events[@]}" sleep "$s") ;;
+      esac
+      tracing_state_save "$WORK/state.run"
+      echo "$v $s $(tree_cpu timeout -s INT -k 30 $((s + 120)) "${CMD[@]}")" >>"$WORK/recorder-cpu"
+      [[ $v == trace-cmd && -d $TRACEFS/instances/$TC_INSTANCE ]] && rmdir "$TRACEFS/instances/$TC_INSTANCE"
+      tracing_state_check "$WORK/state.run" "after $v (CPU)" || true
+      rm -rf "$trace"*
+    done
+  done
+  fio_cases_stop >/dev/null 2>&1 || true
+fi
+
 # ----------------------------------------------------------------- table ---
 print_commands() {
   local v
@@ -223,8 +262,9 @@ echo "Recording overhead on the brief's fio workload (case $CASE), $(date -u +%Y
 echo "$(uname -r), $(nproc) CPUs, fio $(fio --version | sed 's/fio-//'), $(perf version), trace-cmd $(trace-cmd -h 2>&1 | awk '/version/ {print $3; exit}'), loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 print_commands | sed 's/^/  /'
 echo
-python3 - "$WORK/results" "$KSTARVE_OK" "$WORK/kstarve-cpu" <<'EOF'
+python3 - "$WORK/results" "$KSTARVE_OK" "$WORK/kstarve-cpu" "$WORK/recorder-cpu" <<'EOF'
 import statistics, sys
+cpu_rows = [(l.split()[0], int(l.split()[1]), float(l.split()[2])) for l in open(sys.argv[4]) if len(l.split()) == 3]
 rows = [l.strip().split(None, 3) for l in open(sys.argv[1]) if l.strip()]
 kstarve_ok = sys.argv[2] == "1"
 cpu = [float(x) for x in open(sys.argv[3]).read().split()]
@@ -269,4 +309,22 @@ if kstarve_ok and "kstarve" in change:
                   f"{-change['kstarve']:.1f} % vs {-change[peer]:.1f} %")
 else:
     print("  (no verdict: kstarve record did not run)")
+if cpu_rows:
+    print("\n  Recorders' own CPU while recording the same load (process tree, sleep 5 vs sleep "
+          f"{max(s for _, s, _ in cpu_rows)}: the extra seconds' CPU):")
+    per = {}
+    for v, s, c in cpu_rows:
+        per.setdefault(v, {})[s] = c
+    slope = {}
+    for v in ("kstarve", "perf", "trace-cmd"):
+        if v in per and len(per[v]) == 2:
+            (s0, c0), (s1, c1) = sorted(per[v].items())
+            slope[v] = (c1 - c0) / (s1 - s0) * 100
+            print(f"    {label[v]:<18} {slope[v]:5.2f} % of one CPU   ({c0:.2f} s CPU for {s0} s, {c1:.2f} s for {s1} s)")
+    if "kstarve" in slope:
+        for peer in ("perf", "trace-cmd"):
+            if peer in slope:
+                ok = slope["kstarve"] < slope[peer]
+                print(f"  {'PASS' if ok else 'FAIL'}  kstarve record's own CPU is below {label[peer]}'s: "
+                      f"{slope['kstarve']:.2f} % vs {slope[peer]:.2f} %")
 EOF
