@@ -246,14 +246,7 @@ void BpfDetector::ReportLongWaits(int64_t now, const std::function<void(const St
       DropStale(w);
       continue;
     }
-    Starvation s;
-    s.kind = StarvationKind::kLongWait;
-    s.pid = w.pid;
-    s.comm = st->comm;
-    s.cpu = w.cpu;
-    s.wait_start_ns = w.start_ns;
-    s.detected_ns = MonotonicNowNs();
-    s.waited_ns = s.detected_ns - w.start_ns;
+    Starvation s = LongWaitReport(w, st->comm);
     FillHolder(s, w.cpu);
     report(s);
   }

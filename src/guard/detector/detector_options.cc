@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <string>
+#include <utility>
 
 namespace kstarve::guard {
 
@@ -33,6 +34,18 @@ int64_t MonotonicNowNs() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+Starvation LongWaitReport(const OpenWait& w, std::string comm) {
+  Starvation s;
+  s.kind = StarvationKind::kLongWait;
+  s.pid = w.pid;
+  s.comm = std::move(comm);
+  s.cpu = w.cpu;
+  s.wait_start_ns = w.start_ns;
+  s.detected_ns = MonotonicNowNs();
+  s.waited_ns = s.detected_ns - w.start_ns;
+  return s;
 }
 
 int64_t NextPollAt(int64_t now, int64_t interval, int64_t earliest_crossing, int64_t next_window) {

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "base/status.h"
+#include "guard/detector/long_wait_scan.h"
 #include "guard/starvation.h"
 
 namespace kstarve::guard {
@@ -19,6 +21,10 @@ int64_t PollIntervalNs(const DetectorOptions& options);
 
 // CLOCK_MONOTONIC in ns (the clock of bpf_ktime_get_ns and of trace_clock=mono).
 int64_t MonotonicNowNs();
+
+// The long-wait report of open wait `w` of thread `comm`, detected now
+// (the holder is the backend's to fill in).
+Starvation LongWaitReport(const OpenWait& w, std::string comm);
 
 // When to poll next, given the time of this poll and the earliest time a
 // known wait crosses the threshold: never later than one interval, never

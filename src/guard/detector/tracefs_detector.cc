@@ -298,15 +298,8 @@ void TracefsDetector::ReportLongWaits(int64_t now, const std::function<void(cons
     // sleeping) is a leftover of missed records: not reported.
     std::optional<ProcTaskStat> st = ReadProcStat(w.pid);
     if (!st || st->state != 'R') continue;
-    Starvation s;
-    s.kind = StarvationKind::kLongWait;
-    s.pid = w.pid;
-    s.comm = std::string(state_.WaiterComm(w.pid));
-    if (s.comm.empty()) s.comm = st->comm;
-    s.cpu = w.cpu;
-    s.wait_start_ns = w.start_ns;
-    s.detected_ns = MonotonicNowNs();
-    s.waited_ns = s.detected_ns - w.start_ns;
+    std::string comm(state_.WaiterComm(w.pid));
+    Starvation s = LongWaitReport(w, comm.empty() ? st->comm : std::move(comm));
     FillHolder(s, w.cpu);
     report(s);
   }
