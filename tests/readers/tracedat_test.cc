@@ -253,50 +253,56 @@ TEST(TraceDatTest, TruncatedV6FileReadsWhatIsThere) {
   EXPECT_GT(c.partial, 10u);
 }
 
-// A page whose committed size exceeds the page is skipped and reported with
-// its file offset; the other pages still read.
-TEST(TraceDatTest, CorruptPageIsSkippedAndReported) {
-  std::string bytes = Unzstd(TraceDatPath("lost.v7.dat.zst"));
-  Result<tracedat::TraceDatFile> file = tracedat::ParseTraceDatFile(bytes, "x");
-  ASSERT_TRUE(file.ok()) << file.status().message();
+// lost.v7.dat with page `index` of the first CPU that has more pages made
+// to claim a committed size beyond the page; `offset` is that page's.
+struct CorruptedFile {
+  std::string original, broken;
+  uint64_t offset = 0;
+};
+
+CorruptedFile CorruptPage(uint64_t index) {
+  CorruptedFile f;
+  f.original = Unzstd(TraceDatPath("lost.v7.dat.zst"));
+  Result<tracedat::TraceDatFile> file = tracedat::ParseTraceDatFile(f.original, "x");
+  EXPECT_TRUE(file.ok()) << file.status().message();
+  if (!file.ok()) return f;
   const tracedat::CpuData* cpu = nullptr;
   for (const tracedat::BufferInfo& b : file->buffers) {
     for (const tracedat::CpuData& c : b.cpus) {
-      if (c.size >= 2 * uint64_t{file->page_size} && cpu == nullptr) cpu = &c;
+      if (c.size >= (index + 1) * uint64_t{file->page_size} && cpu == nullptr) cpu = &c;
     }
   }
-  ASSERT_NE(cpu, nullptr);
-  uint64_t page = cpu->offset + file->page_size;  // the second page
-  std::string broken = bytes;
+  EXPECT_NE(cpu, nullptr) << "no CPU with " << index + 1 << " pages";
+  if (cpu == nullptr) return f;
+  f.offset = cpu->offset + index * uint64_t{file->page_size};
+  f.broken = f.original;
   const char huge[8] = {'\xff', '\xff', '\xff', '\x07', 0, 0, 0, 0};  // little-endian 0x07ffffff
-  broken.replace(page + file->page.commit_offset, 8, huge, 8);
+  f.broken.replace(f.offset + file->page.commit_offset, 8, huge, 8);
+  return f;
+}
+
+// A page whose committed size exceeds the page is skipped and reported with
+// its file offset; the other pages still read.
+TEST(TraceDatTest, CorruptPageIsSkippedAndReported) {
+  const CorruptedFile f = CorruptPage(1);  // the second page
+  ASSERT_FALSE(f.broken.empty());
   ReadOutcome whole;
   ReadOutcome o;
-  ASSERT_TRUE(ReadBytes(bytes, whole).ok());
-  ASSERT_TRUE(ReadBytes(broken, o).ok()) << o.format.status().message();
+  ASSERT_TRUE(ReadBytes(f.original, whole).ok());
+  ASSERT_TRUE(ReadBytes(f.broken, o).ok()) << o.format.status().message();
   EXPECT_EQ(o.stats.malformed, 1u);
   ASSERT_EQ(o.stats.problems.size(), 1u);
-  EXPECT_NE(o.stats.problems[0].find("offset " + std::to_string(page)), std::string::npos) << o.stats.problems[0];
+  EXPECT_NE(o.stats.problems[0].find("offset " + std::to_string(f.offset)), std::string::npos) << o.stats.problems[0];
   EXPECT_LT(o.sink.events.size(), whole.sink.events.size());
   EXPECT_GT(o.sink.events.size(), whole.sink.events.size() / 2);
 }
 
 // The same through the file path: the offset named is the page's in the file.
 TEST(TraceDatTest, CorruptPageInPlainFileIsReportedAtItsOffset) {
-  std::string bytes = Unzstd(TraceDatPath("lost.v7.dat.zst"));
-  Result<tracedat::TraceDatFile> file = tracedat::ParseTraceDatFile(bytes, "x");
-  ASSERT_TRUE(file.ok()) << file.status().message();
-  const tracedat::CpuData* cpu = nullptr;
-  for (const tracedat::BufferInfo& b : file->buffers) {
-    for (const tracedat::CpuData& c : b.cpus) {
-      if (c.size >= 4 * uint64_t{file->page_size} && cpu == nullptr) cpu = &c;
-    }
-  }
-  ASSERT_NE(cpu, nullptr);
-  uint64_t page = cpu->offset + 3 * uint64_t{file->page_size};
-  std::string broken = bytes;
-  const char huge[8] = {'\xff', '\xff', '\xff', '\x07', 0, 0, 0, 0};
-  broken.replace(page + file->page.commit_offset, 8, huge, 8);
+  const CorruptedFile f = CorruptPage(3);
+  ASSERT_FALSE(f.broken.empty());
+  const uint64_t page = f.offset;
+  const std::string& broken = f.broken;
   std::string path = testing::TempPath("corrupt.dat");
   testing::WriteFileBytes(path, broken);
   ReadOutcome o;
