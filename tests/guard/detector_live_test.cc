@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "guard/detector/detector_options.h"
@@ -451,7 +452,7 @@ TEST(BpfDetectorLiveTest, StopDetachesEveryProgram) {
     Status s = d.Start();
     ASSERT_TRUE(s.ok()) << s.message();
     ids = d.ProgramIds();
-    ASSERT_EQ(ids.size(), 5u) << "waking, wakeup_new, migrate, switch, exit";
+    ASSERT_EQ(ids.size(), 5u) << "wakeup, wakeup_new, migrate, switch, exit";
     for (uint32_t id : ids) EXPECT_TRUE(BpfProgramLoaded(id)) << id;
     d.Stop();
     for (uint32_t id : ids) EXPECT_TRUE(GoneWithin(id, 3'000 * kMs)) << "program " << id << " still loaded after Stop";
@@ -461,6 +462,34 @@ TEST(BpfDetectorLiveTest, StopDetachesEveryProgram) {
   for (uint32_t id : ids) {
     EXPECT_TRUE(GoneWithin(id, 3'000 * kMs)) << "program " << id << " still loaded after destruction";
   }
+}
+#endif
+
+#ifdef KSTARVE_HAVE_BPF
+// Each thread that waits takes a slot of the BPF array and gives it back once
+// it has exited and its last window was read: more short-lived
+// threads than free slots come and go, and none is lost.
+TEST(BpfDetectorLiveTest, ExitedThreadsGiveTheirSlotsBack) {
+  if (std::string why = SkipReason("bpf"); !why.empty()) GTEST_SKIP() << why;
+  PollerPin pin;
+  DetectorOptions o;
+  o.chronic_window_ns = 20 * kMs;
+  BpfDetectorConfig config;
+  config.max_threads = 256;  // this machine's own threads take some
+  BpfDetector d{o, config};
+  Status s = d.Start();
+  ASSERT_TRUE(s.ok()) << s.message();
+  std::vector<Starvation> got;
+  for (int batch = 0; batch < 16; ++batch) {
+    // 32 threads at a time, each waiting at least once (woken from a sleep).
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 32; ++i) threads.emplace_back([] { usleep(2'000); });
+    for (std::thread& t : threads) t.join();
+    // Two windows: the first reads their last waits, the second is after it.
+    PollLoop(d, o, Now() + 3 * o.chronic_window_ns, got, [] { return false; });
+  }
+  EXPECT_EQ(d.lost_threads(), 0u) << "512 threads came and went through 256 slots";
+  d.Stop();
 }
 #endif
 

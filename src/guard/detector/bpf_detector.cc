@@ -1,12 +1,13 @@
 #include "guard/detector/bpf_detector.h"
 
 #include <linux/types.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
-#include <unordered_map>
 
 #include "guard/detector/detector_options.h"
 #include "guard/detector/proc_stat.h"
@@ -30,32 +31,6 @@ std::string ErrText(int err) {
   return std::strerror(err < 0 ? -err : err);
 }
 
-// Reads a whole BPF hash map with batch calls (one, unless it is large),
-// deleting what it read when `and_delete`. Returns the number of entries.
-template <typename V>
-Result<size_t> ReadHashBatch(int fd, bool and_delete, std::vector<__u32>& keys, std::vector<V>& values) {
-  LIBBPF_OPTS(bpf_map_batch_opts, opts);
-  size_t n = 0;
-  __u32 in = 0, out = 0;
-  bool first = true;
-  while (n < keys.size()) {
-    auto count = static_cast<__u32>(keys.size() - n);
-    int err = and_delete ? bpf_map_lookup_and_delete_batch(fd, first ? nullptr : &in, &out, keys.data() + n,
-                                                           values.data() + n, &count, &opts)
-                         : bpf_map_lookup_batch(fd, first ? nullptr : &in, &out, keys.data() + n, values.data() + n,
-                                                &count, &opts);
-    n += count;
-    if (err != 0) {
-      const int e = err < 0 ? -err : errno;
-      if (e == ENOENT) break;  // the end of the map
-      return Status::Error(std::string("bpf: batch read of a map failed: ") + ErrText(e));
-    }
-    in = out;
-    first = false;
-  }
-  return n;
-}
-
 }  // namespace
 
 struct BpfDetector::Maps {
@@ -65,22 +40,30 @@ struct BpfDetector::Maps {
   int stats_fd = -1;
   std::string stats_note;
   int ncpus = 0;
-  std::vector<__u32> keys;  // the last read of `threads`
+  // The `slots` array, mapped: the programs store into it, Poll reads it.
+  ks_thread* slots = nullptr;
+  size_t slots_bytes = 0;
+  // The last read: a copy of every slot in use, and its index.
   std::vector<ks_thread> threads;
-  size_t count = 0;
-  // pid -> its cumulative sums at the last chronic window's end.
+  std::vector<__u32> index;
+  // Per slot: its owner's cumulative sums at the last chronic window's end.
   struct Sums {
+    int32_t pid = 0;
     uint64_t sum_wait_ns = 0, waits = 0;
   };
-  std::unordered_map<__u32, Sums> window_base;
+  std::vector<Sums> window_base;
   std::vector<uint8_t> running;  // ncpus * kRunningStride
 
   ~Maps() {
+    if (slots != nullptr) munmap(slots, slots_bytes);
     if (skel != nullptr) starve_bpf__destroy(skel);
     if (stats_fd >= 0) close(stats_fd);
   }
   const ks_running& Running(int cpu) const {
     return *reinterpret_cast<const ks_running*>(running.data() + static_cast<size_t>(cpu) * kRunningStride);
+  }
+  uint64_t Top() const {
+    return std::min<uint64_t>(__atomic_load_n(&skel->bss->top_slot, __ATOMIC_ACQUIRE), window_base.size());
   }
 };
 
@@ -100,11 +83,30 @@ Status BpfDetector::Start() {
   auto m = std::make_unique<Maps>();
   m->skel = starve_bpf__open();
   if (m->skel == nullptr) return Status::Error("bpf: cannot open the embedded BPF object: " + ErrText(errno));
-  bpf_map__set_max_entries(m->skel->maps.threads, config_.max_threads);
+  bpf_map__set_max_entries(m->skel->maps.slots, config_.max_threads);
+  bpf_map__set_max_entries(m->skel->maps.free_slots, config_.max_threads);
+  const int possible_cpus = libbpf_num_possible_cpus();
+  if (possible_cpus <= 0) return Status::Error("bpf: cannot count the possible CPUs: " + ErrText(possible_cpus));
+  bpf_map__set_max_entries(m->skel->maps.clock_offset, static_cast<__u32>(possible_cpus));
   if (int err = starve_bpf__load(m->skel); err != 0) {
     return Status::Error("bpf: cannot load the scheduler programs: " + ErrText(err) +
                          (err == -EPERM || err == -EACCES ? " (needs root, or CAP_BPF and CAP_PERFMON)" : ""));
   }
+  // The slot array is read in place; every slot starts free, the lowest on
+  // top of the stack so that the slots in use stay at the bottom.
+  const int slots_fd = bpf_map__fd(m->skel->maps.slots);
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  m->slots_bytes = (sizeof(ks_thread) * config_.max_threads + page - 1) / page * page;
+  void* mapped = mmap(nullptr, m->slots_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, slots_fd, 0);
+  if (mapped == MAP_FAILED) return Status::Error("bpf: cannot map the slot array: " + ErrText(errno));
+  m->slots = static_cast<ks_thread*>(mapped);
+  const int free_fd = bpf_map__fd(m->skel->maps.free_slots);
+  for (__u32 slot = config_.max_threads; slot-- > 0;) {
+    if (bpf_map_update_elem(free_fd, nullptr, &slot, 0) != 0) {
+      return Status::Error("bpf: cannot fill the free-slot stack: " + ErrText(errno));
+    }
+  }
+  m->window_base.resize(config_.max_threads);
   // Before attaching, so that every run is counted. Costs two clock reads
   // per program run; without it (kernels before 5.8, no CAP_SYS_ADMIN) the
   // detector runs as before and Cost() says why there are no figures.
@@ -117,10 +119,9 @@ Status BpfDetector::Start() {
   if (int err = starve_bpf__attach(m->skel); err != 0) {
     return Status::Error("bpf: cannot attach to the sched tracepoints (tp_btf): " + ErrText(err));
   }
-  m->ncpus = libbpf_num_possible_cpus();
-  if (m->ncpus <= 0) return Status::Error("bpf: cannot count the possible CPUs: " + ErrText(m->ncpus));
-  m->keys.resize(config_.max_threads);
-  m->threads.resize(config_.max_threads);
+  m->ncpus = possible_cpus;
+  m->threads.reserve(256);
+  m->index.reserve(256);
   m->running.resize(static_cast<size_t>(m->ncpus) * kRunningStride);
   maps_ = std::move(m);
   const int64_t now = MonotonicNowNs();
@@ -179,15 +180,20 @@ uint64_t BpfDetector::lost_threads() const {
 }
 
 Status BpfDetector::ReadThreads() {
-  Result<size_t> n = ReadHashBatch(bpf_map__fd(maps_->skel->maps.threads), false, maps_->keys, maps_->threads);
-  if (!n.ok()) return n.status();
-  maps_->count = *n;
+  // Plain loads from the mapped array while the programs store into it: each
+  // 8-byte field is read whole, and a slot read mid-update only shifts one
+  // wait between two polls.
+  maps_->threads.clear();
+  maps_->index.clear();
   open_.clear();
-  for (size_t i = 0; i < *n; ++i) {
-    const ks_thread& t = maps_->threads[i];
+  const uint64_t top = maps_->Top();
+  for (uint64_t i = 0; i < top; ++i) {
+    const ks_thread t = maps_->slots[i];
+    if (t.pid == 0) continue;
+    maps_->threads.push_back(t);
+    maps_->index.push_back(static_cast<__u32>(i));
     if (t.wait_start_ns == 0) continue;
-    open_.push_back({static_cast<int32_t>(maps_->keys[i]), static_cast<int32_t>(t.wait_cpu),
-                     static_cast<int64_t>(t.wait_start_ns)});
+    open_.push_back({t.pid, static_cast<int32_t>(t.wait_cpu), static_cast<int64_t>(t.wait_start_ns)});
   }
   return Status::Ok();
 }
@@ -209,13 +215,16 @@ bool BpfDetector::RunningNow(int32_t pid) const {
 
 void BpfDetector::DropStale(const OpenWait& w) {
   // The program missed this thread's switch-in: close the wait, unless a
-  // newer one has started since the map was read.
-  const int fd = bpf_map__fd(maps_->skel->maps.threads);
-  const auto key = static_cast<__u32>(w.pid);
-  ks_thread v{};
-  if (bpf_map_lookup_elem(fd, &key, &v) != 0 || static_cast<int64_t>(v.wait_start_ns) != w.start_ns) return;
-  v.wait_start_ns = 0;
-  bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
+  // newer one has started since the array was read (compare and swap, as
+  // the programs may store a new start meanwhile).
+  const uint64_t top = maps_->Top();
+  for (uint64_t i = 0; i < top; ++i) {
+    ks_thread& t = maps_->slots[i];
+    if (__atomic_load_n(&t.pid, __ATOMIC_RELAXED) != w.pid) continue;
+    auto expected = static_cast<__u64>(w.start_ns);
+    __atomic_compare_exchange_n(&t.wait_start_ns, &expected, __u64{0}, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+    return;
+  }
 }
 
 void BpfDetector::FillHolder(Starvation& s, int32_t cpu) const {
@@ -257,26 +266,22 @@ Status BpfDetector::ReportChronic(int64_t now, const std::function<void(const St
   if (window < options_.chronic_window_ns) return Status::Ok();
   window_start_ns_ = now;
   // The sums only grow: this window's waits are the growth since the last
-  // window's end. A thread whose entry is newer than that (a new thread, or
-  // a reused pid) counts from zero.
+  // window's end. A slot with a new owner since then (the old one exited)
+  // counts from zero.
   const uint64_t closing = __atomic_load_n(&maps_->skel->bss->window, __ATOMIC_RELAXED);
-  std::unordered_map<__u32, Maps::Sums> base;
-  base.reserve(maps_->count);
   bool running_read = false;
-  for (size_t i = 0; i < maps_->count; ++i) {
-    const __u32 pid = maps_->keys[i];
-    const ks_thread& t = maps_->threads[i];
-    base[pid] = {t.sum_wait_ns, t.waits};
+  for (size_t n = 0; n < maps_->threads.size(); ++n) {
+    const ks_thread& t = maps_->threads[n];
+    Maps::Sums& base = maps_->window_base[maps_->index[n]];
     Maps::Sums before;
-    if (auto it = maps_->window_base.find(pid); it != maps_->window_base.end() && it->second.waits <= t.waits) {
-      before = it->second;
-    }
+    if (base.pid == t.pid && base.waits <= t.waits) before = base;
+    base = {t.pid, t.sum_wait_ns, t.waits};
     const auto sum = static_cast<int64_t>(t.sum_wait_ns - before.sum_wait_ns);
     const uint64_t waits = t.waits - before.waits;
     if (!IsChronic(sum, waits, window, options_.chronic_share, options_.chronic_min_waits)) continue;
     Starvation s;
     s.kind = StarvationKind::kChronicDelay;
-    s.pid = static_cast<int32_t>(pid);
+    s.pid = t.pid;
     s.cpu = static_cast<int>(t.cpu);
     s.wait_start_ns = now - window;
     s.detected_ns = MonotonicNowNs();
@@ -297,18 +302,16 @@ Status BpfDetector::ReportChronic(int64_t now, const std::function<void(const St
     }
     report(s);
   }
-  maps_->window_base = std::move(base);
   __atomic_store_n(&maps_->skel->bss->window, closing + 1, __ATOMIC_RELAXED);
-  // Exited threads have had their last window: remove them (unless the pid
-  // was reused since the read, which clears the mark).
-  const int fd = bpf_map__fd(maps_->skel->maps.threads);
-  for (size_t i = 0; i < maps_->count; ++i) {
-    if (maps_->threads[i].exited == 0) continue;
-    ks_thread now_v{};
-    if (bpf_map_lookup_elem(fd, &maps_->keys[i], &now_v) == 0 && now_v.exited != 0) {
-      bpf_map_delete_elem(fd, &maps_->keys[i]);
-    }
-    maps_->window_base.erase(maps_->keys[i]);
+  // Exited threads have had their last window: free their slots. Their task
+  // storage is gone, so no program stores into them any more.
+  const int free_fd = bpf_map__fd(maps_->skel->maps.free_slots);
+  for (size_t n = 0; n < maps_->threads.size(); ++n) {
+    if (maps_->threads[n].exited == 0) continue;
+    __u32 slot = maps_->index[n];
+    std::memset(&maps_->slots[slot], 0, sizeof(ks_thread));
+    maps_->window_base[slot] = {};
+    bpf_map_update_elem(free_fd, nullptr, &slot, 0);
   }
   return Status::Ok();
 }

@@ -1,8 +1,9 @@
-// BpfDetector: the preferred backend. starve.bpf.c keeps, in BPF maps, each
-// thread's open wait and the sums of its ended waits (`threads`) and who runs
-// on each CPU (`running`). Poll reads them with one batch syscall per map —
-// nothing wakes userspace per event — and reports exactly as TracefsDetector
-// does; chronic delay is the growth of the sums over a window.
+// BpfDetector: the preferred backend. starve.bpf.c keeps each thread's open
+// wait and the sums of its ended waits in a slot of an array (`slots`) that
+// Poll reads through mmap, without a system call, and who runs on each CPU
+// (`running`, read only when a long wait is due). Nothing wakes userspace per
+// event; it reports exactly as TracefsDetector does, and chronic delay is the
+// growth of the sums over a window.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +16,9 @@
 namespace kstarve::guard {
 
 struct BpfDetectorConfig {
-  // Threads followed at once (every live thread that has waited); each poll
-  // reads the whole map, so its size is a cost as well as a limit.
+  // Threads followed at once (every live thread that has waited). Polls read
+  // only the slots in use, so a large array costs memory (64 bytes a slot),
+  // not time.
   uint32_t max_threads = 8192;
   // Keep the kernel's run-time statistics (Cost()) while running. They add
   // two clock reads to every program run; off only to measure that.
@@ -45,7 +47,7 @@ class BpfDetector : public Detector {
 
   // Kernel ids of the attached programs while started (for tests and logs).
   std::vector<uint32_t> ProgramIds() const;
-  // Threads not followed because the map was full, since Start.
+  // Threads not followed because every slot was taken, since Start.
   uint64_t lost_threads() const;
 
   struct Maps;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kstarve guard: which threads are runnable but not running, since when, and
  * who holds each CPU. Userspace polls the maps (no per-event wakeups), so the
- * programs only keep state: one or two map lookups per scheduler event, and
- * stores into the values they find (starve_maps.h says why no inserts).
+ * programs only keep state. A scheduler event costs one task-local-storage
+ * lookup (the thread's slot number) and stores into an array value that
+ * userspace reads through mmap; starve_maps.h has the layouts.
  *
  * Semantics (docs/semantics.md): a wait starts at the first wakeup of a thread
  * that is not on a CPU, or at a switch-out in state R/R+ (preempted), and ends
@@ -18,14 +19,34 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define TASK_RUNNING 0
+#define PF_EXITING 0x00000004
+#define SLOT_LOST 0xffffffffu /* slot_plus_one of a thread that found no free slot */
 
-/* The size is set by userspace before load (bpf_map__set_max_entries). */
+/* slots and free_slots are sized by userspace before load
+ * (bpf_map__set_max_entries); userspace pushes every slot number on
+ * free_slots before attaching, the lowest on top. */
 struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(map_flags, BPF_F_MMAPABLE);
   __uint(max_entries, 8192);
   __type(key, __u32);
   __type(value, struct ks_thread);
-} threads SEC(".maps");
+} slots SEC(".maps");
+
+/* LIFO, so that freed slots are reused first and the used ones stay low:
+ * userspace reads slots [0, top_slot). */
+struct {
+  __uint(type, BPF_MAP_TYPE_STACK);
+  __uint(max_entries, 8192);
+  __type(value, __u32);
+} free_slots SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct ks_task_slot);
+} task_slot SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -34,8 +55,29 @@ struct {
   __type(value, struct ks_running);
 } running SEC(".maps");
 
-/* Threads not followed because the map was full (read by userspace). */
+/* Each runqueue's clock (sched_clock_cpu, as of its last update) and what to
+ * add to it for CLOCK_MONOTONIC, refreshed by that CPU's own events every
+ * 10 ms: the scheduler has just updated the clock where these programs run
+ * (__schedule, the wakeup's enqueue), so a load replaces a clock read, which
+ * costs ~80 ns per event on a paravirtual clock (bench/detector_cost). */
+struct ks_clock {
+  __s64 offset_ns;       /* CLOCK_MONOTONIC - rq clock */
+  __u64 refreshed_rq_ns; /* rq clock at the last refresh */
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1024); /* CPUs; userspace sets the possible count */
+  __type(key, __u32);
+  __type(value, struct ks_clock);
+} clock_offset SEC(".maps");
+
+#define REFRESH_NS 10000000ull
+
+/* Threads not followed because every slot was taken (read by userspace). */
 __u64 lost_threads = 0;
+/* One past the highest slot ever handed out. */
+__u64 top_slot = 0;
 /* The chronic-delay window now open; userspace advances it as it reads. */
 __u64 window = 0;
 
@@ -48,43 +90,97 @@ static __always_inline __u32 task_cpu(struct task_struct *p) {
   return 0;
 }
 
-static __always_inline void start_wait(__u32 pid, __u32 cpu, __u64 now) {
-  struct ks_thread *t = bpf_map_lookup_elem(&threads, &pid);
-  if (t && t->exited) {
-    /* The pid was reused before userspace removed the exited thread. */
-    struct ks_thread fresh = {.wait_start_ns = now, .wait_cpu = cpu, .window = window};
-    *t = fresh;
-    return;
+/* The runqueue of `p`: its CFS runqueue's (every task has one, whatever its
+ * class), with CONFIG_FAIR_GROUP_SCHED; 0 without (the callers then read the
+ * clock). The `runqueues` per-CPU symbol is not in every kernel's kallsyms. */
+static __always_inline struct rq *rq_of(struct task_struct *p) {
+  if (!bpf_core_field_exists(((struct cfs_rq *)0)->rq)) return 0;
+  struct cfs_rq *cfs = p->se.cfs_rq;
+  return cfs ? cfs->rq : 0;
+}
+
+/* CLOCK_MONOTONIC now, from the clock of `rq` (runqueue of CPU `rq_cpu`),
+ * which the scheduler updated just before the event (see the callers). */
+static __always_inline __u64 mono_now(struct rq *rq, __u32 rq_cpu, __u32 this_cpu) {
+  struct ks_clock *c = bpf_map_lookup_elem(&clock_offset, &rq_cpu);
+  if (!rq || !c) return bpf_ktime_get_ns();
+  __u64 rq_now = rq->clock;
+  if (c->refreshed_rq_ns == 0 || (rq_cpu == this_cpu && rq_now - c->refreshed_rq_ns > REFRESH_NS)) {
+    if (rq_cpu != this_cpu) return bpf_ktime_get_ns(); /* no offset of that CPU yet */
+    c->offset_ns = (__s64)(bpf_ktime_get_ns() - rq_now);
+    c->refreshed_rq_ns = rq_now;
   }
-  if (t) {
-    /* A thread already waiting keeps its first start. */
-    if (t->wait_start_ns == 0) {
-      t->wait_cpu = cpu;
-      t->wait_start_ns = now;
-    }
-    return;
+  return rq_now + c->offset_ns;
+}
+
+static __always_inline void raise_top(__u64 n) {
+  /* A few tries: two first waits racing on two CPUs is already rare. */
+  for (int i = 0; i < 4; i++) {
+    __u64 cur = top_slot;
+    if (cur >= n) return;
+    if (__sync_val_compare_and_swap(&top_slot, cur, n) == cur) return;
   }
-  /* The thread's first wait: the only insert it costs (see starve_maps.h). */
-  struct ks_thread n = {.wait_start_ns = now, .wait_cpu = cpu, .window = window};
-  if (bpf_map_update_elem(&threads, &pid, &n, BPF_NOEXIST) == -7 /* E2BIG: full */)
+}
+
+/* The slot of a thread that has one. */
+static __always_inline struct ks_thread *slot_of(struct task_struct *p) {
+  struct ks_task_slot *ts = bpf_task_storage_get(&task_slot, p, 0, 0);
+  if (!ts || ts->slot_plus_one == 0 || ts->slot_plus_one == SLOT_LOST) return 0;
+  __u32 idx = ts->slot_plus_one - 1;
+  return bpf_map_lookup_elem(&slots, &idx);
+}
+
+/* The slot of a thread, given one at its first wait: the only allocation it
+ * costs (task storage, and a pop from free_slots). */
+static __always_inline struct ks_thread *slot_or_new(struct task_struct *p) {
+  struct ks_task_slot *ts = bpf_task_storage_get(&task_slot, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (!ts || ts->slot_plus_one == SLOT_LOST) return 0;
+  __u32 idx;
+  if (ts->slot_plus_one != 0) {
+    idx = ts->slot_plus_one - 1;
+    return bpf_map_lookup_elem(&slots, &idx);
+  }
+  if (bpf_map_pop_elem(&free_slots, &idx) != 0) {
+    ts->slot_plus_one = SLOT_LOST; /* not retried on each event of this thread */
     __sync_fetch_and_add(&lost_threads, 1);
+    return 0;
+  }
+  struct ks_thread *t = bpf_map_lookup_elem(&slots, &idx);
+  if (!t) return 0;
+  struct ks_thread fresh = {.pid = p->pid, .window = window};
+  *t = fresh;
+  ts->slot_plus_one = idx + 1;
+  raise_top((__u64)idx + 1);
+  return t;
 }
 
+static __always_inline void start_wait(struct task_struct *p, __u32 cpu, __u64 now) {
+  /* An exiting thread gets no new slot: sched_process_exit has freed it. */
+  if (p->flags & PF_EXITING) return;
+  struct ks_thread *t = slot_or_new(p);
+  /* A thread already waiting keeps its first start. */
+  if (t && t->wait_start_ns == 0) {
+    t->wait_cpu = cpu;
+    t->wait_start_ns = now;
+  }
+}
+
+/* At sched_wakeup the thread is queued on its runqueue (whose clock the
+ * enqueue has just updated), or was queued already (ttwu_runnable). The
+ * thread that runs there is not waiting: it never went to sleep. */
 static __always_inline void on_wakeup(struct task_struct *p) {
-  __u32 pid = p->pid;
-  if (pid == 0) return;
-  /* On a CPU and queued: it has not gone to sleep yet (the wakeup only sets
-   * it running again), nothing to wait for. On a CPU but dequeued: it is
-   * finishing its switch-out; the wakeup will queue it once it is off, so
-   * the wait starts now. The CPU is its previous one; sched_migrate_task
-   * follows if the wakeup picks another. */
-  if (p->on_cpu && p->on_rq) return;
-  start_wait(pid, task_cpu(p), bpf_ktime_get_ns());
+  if (p->pid == 0) return;
+  __u32 cpu = task_cpu(p);
+  struct rq *rq = rq_of(p);
+  if (rq && rq->curr == p) return;
+  if (!rq && p->on_cpu) return; /* (no runqueue pointer: as near as we can tell) */
+  start_wait(p, cpu, mono_now(rq, cpu, bpf_get_smp_processor_id()));
 }
 
-/* sched_waking comes first in every wakeup; sched_wakeup is not needed. */
-SEC("tp_btf/sched_waking")
-int BPF_PROG(ks_waking, struct task_struct *p) {
+/* sched_wakeup, not sched_waking: it comes after the enqueue, when the
+ * runqueue clock is fresh and the thread's runqueue is known. */
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(ks_wakeup, struct task_struct *p) {
   on_wakeup(p);
   return 0;
 }
@@ -97,35 +193,35 @@ int BPF_PROG(ks_wakeup_new, struct task_struct *p) {
 
 SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(ks_migrate, struct task_struct *p, int dest_cpu) {
-  __u32 pid = p->pid;
-  struct ks_thread *t = bpf_map_lookup_elem(&threads, &pid);
+  struct ks_thread *t = slot_of(p);
   if (t && t->wait_start_ns != 0) t->wait_cpu = dest_cpu;
   return 0;
 }
 
-/* Every exiting thread (do_exit): marked, not deleted, so that its last
- * waits still reach the chronic window; userspace deletes it after reading
- * it, and a reused pid meanwhile starts afresh (start_wait). */
+/* Every exiting thread (do_exit): the slot is marked, not freed, so that its
+ * last waits still reach the chronic window; userspace frees it after
+ * reading it. The task storage goes now: nothing of this thread writes to
+ * the slot any more. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ks_exit, struct task_struct *p) {
-  __u32 pid = p->pid;
-  struct ks_thread *t = bpf_map_lookup_elem(&threads, &pid);
+  struct ks_thread *t = slot_of(p);
   if (t) {
     t->wait_start_ns = 0;
     t->exited = 1;
   }
+  bpf_task_storage_delete(&task_slot, p);
   return 0;
 }
 
-static __always_inline void end_wait(__u32 pid, __u64 now, __u32 cpu, struct task_struct *prev) {
-  struct ks_thread *t = bpf_map_lookup_elem(&threads, &pid);
+static __always_inline void end_wait(struct task_struct *next, __u64 now, __u32 cpu, struct task_struct *prev) {
+  struct ks_thread *t = slot_of(next);
   if (!t) return;
   __u64 start = t->wait_start_ns;
   if (start == 0) return;
   t->wait_start_ns = 0;
   __u64 d = now > start ? now - start : 0;
   /* Plain adds: a thread's wait ends only at its own switch-in, on one CPU
-   * at a time, so no two programs update the same entry at once. */
+   * at a time, so no two programs update the same slot at once. */
   t->sum_wait_ns += d;
   t->waits += 1;
   __u64 w = window;
@@ -144,18 +240,16 @@ static __always_inline void end_wait(__u32 pid, __u64 now, __u32 cpu, struct tas
 /* prev_state is the 4th argument since Linux 5.18. */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(ks_switch, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state) {
-  __u64 now = bpf_ktime_get_ns();
   __u32 cpu = bpf_get_smp_processor_id();
-  __u32 prev_pid = prev->pid;
-  __u32 next_pid = next->pid;
-  if (prev_pid != 0 && (preempt || prev_state == TASK_RUNNING)) start_wait(prev_pid, cpu, now);
-  if (next_pid != 0) end_wait(next_pid, now, cpu, prev);
+  __u64 now = mono_now(rq_of(next), cpu, cpu); /* __schedule updated this runqueue's clock */
+  if (prev->pid != 0 && (preempt || prev_state == TASK_RUNNING)) start_wait(prev, cpu, now);
+  if (next->pid != 0) end_wait(next, now, cpu, prev);
   __u32 zero = 0;
   struct ks_running *r = bpf_map_lookup_elem(&running, &zero);
   if (r) {
     /* No comm: copying it on every switch costs more than userspace
      * reading /proc/PID/comm for the rare report. */
-    r->pid = next_pid;
+    r->pid = next->pid;
     r->prio = next->prio;
   }
   return 0;

@@ -5,15 +5,17 @@
 #ifndef KSTARVE_GUARD_DETECTOR_STARVE_MAPS_H_
 #define KSTARVE_GUARD_DETECTOR_STARVE_MAPS_H_
 
-/* threads: pid -> a thread's open wait and the sums of its ended waits. One
- * entry per thread that ever waited, from its first wait to its exit: the
- * scheduler events only look up and store into it (no insert or delete, which
- * take the bucket lock with interrupts off, expensive on a paravirtual VM).
- * An exited thread's entry stays until userspace has read its last window. */
+/* slots[i]: one followed thread's open wait and the sums of its ended waits.
+ * A thread gets a slot at its first wait (from the `free_slots` stack) and
+ * keeps it until it exits; task-local storage holds its slot number, so a
+ * scheduler event costs one task-storage lookup and stores into an array
+ * value: no hash lookup, insert or delete. Userspace reads the array through
+ * mmap, without a system call, and gives an exited thread's slot back once
+ * it has read its last window. */
 struct ks_thread {
   __u64 wait_start_ns; /* CLOCK_MONOTONIC start of the open wait; 0: not waiting */
   __u32 wait_cpu;      /* runqueue it waits on (wakeup target, migrations) */
-  __u32 pad0;
+  __s32 pid;           /* the thread (kernel tid) owning the slot; 0: free */
   /* Since the thread's first wait, never reset: userspace takes differences. */
   __u64 sum_wait_ns;
   __u64 waits;
@@ -24,10 +26,16 @@ struct ks_thread {
   __s32 holder_pid; /* who ran right before that longest wait ended */
   __s32 holder_prio;
   __u32 cpu;    /* where the last wait ended */
-  __u32 exited; /* the thread exited: userspace reads its last sums, then deletes it */
+  __u32 exited; /* the thread exited: userspace reads its last sums, then frees the slot */
 };
 
-/* current (per-CPU array, one slot): who runs on each CPU now. */
+/* task_slot (task-local storage): slot number + 1 (0: none yet). */
+struct ks_task_slot {
+  __u32 slot_plus_one;
+  __u32 pad;
+};
+
+/* running (per-CPU array, one slot): who runs on each CPU now. */
 struct ks_running {
   __s32 pid;
   __s32 prio;
