@@ -12,10 +12,15 @@
 #                                              and brief-fifo-case.toml
 #   cgroup + guard --auto, fifo + guard --auto     no rules
 #   alone + guard --rules ($ALONE_RULES), alone + guard --auto: the cost
-# ROUNDS (3) rounds, the row order reversed every other round. Per row: the
-# share of fio alone's IOPS (each run against the "alone" run of its own
-# round, median over rounds: this VM's IOPS drift by ~10 % over minutes, so
-# medians of separate runs mislead), the median IOPS, and the guard's CPU in
+# ROUNDS (3) rounds, the row order reversed every other round, and with
+# PAIRED=1 (the default) a run of fio alone before the first row and after
+# every row: alone, X1, alone, X2, ..., alone. Per row: the share of fio
+# alone's IOPS (each run against the mean of the alone runs right before and
+# after it; with PAIRED=0 against the one alone run of its round), median
+# over rounds. This VM's IOPS drift by ~10 % within minutes and runs late in
+# a round came out lower than the alone run at its start (session 4: the
+# rules, which change nothing when nothing starves, "cost" 14 %), so only
+# neighbours are compared. Then the median IOPS, and the guard's CPU in
 # % of one CPU, from just before fio starts to just after it ends: its
 # process time (the run time of its threads, /proc/PID/task/*/schedstat) PLUS the run
 # time of its BPF programs, which run inside the switching tasks and are not
@@ -46,6 +51,8 @@ source "$ROOT/scripts/lib/fio-cases.sh"
 SECONDS_PER_RUN=${1:-10}
 ROUNDS=${ROUNDS:-3}
 FIXED=${FIXED:-1}
+PAIRED=${PAIRED:-1}
+SEQ=0  # run number, for finding each run's neighbouring alone runs
 GUARD_SETTLE=${GUARD_SETTLE:-1}
 BUILD=${BUILD:-$ROOT/build-bench}
 KSTARVE=${KSTARVE:-$BUILD/src/cli/kstarve}
@@ -192,10 +199,11 @@ add_guard_row "alone + guard --auto" alone --auto
 for s in "${SKIPPED[@]}"; do log "SKIP $s"; done
 
 # One run of row $1 in round $2: appends "round|label|iops|guard cpu %|of
-# which BPF %" to $WORK/results.
+# which BPF %|run number" to $WORK/results.
 run_row() {
   local label case guard iops rc=0 cpu=- bpf=- t0 t1 c0 c1 b0=none b1=none tpid changed round=$2
   IFS='|' read -r label case guard <<<"$1"
+  SEQ=$((SEQ + 1))
   local others
   others=$(other_guards)
   if [[ -n $others ]]; then
@@ -249,7 +257,7 @@ print('%.2f' % ((proc + (bpf or 0)) / dt * 100), '-' if bpf is None else '%.2f' 
   fi
   if [[ $rc != 0 || -z $iops ]]; then
     log "$label: fio failed (exit $rc)"
-    echo "$round|$label|FAILED|$cpu|$bpf" >>"$WORK/results"
+    echo "$round|$label|FAILED|$cpu|$bpf|$SEQ" >>"$WORK/results"
     return 0
   fi
   if [[ $cpu == - ]]; then
@@ -257,7 +265,7 @@ print('%.2f' % ((proc + (bpf or 0)) / dt * 100), '-' if bpf is None else '%.2f' 
   else
     log "$label: $iops IOPS, guard CPU $cpu % (of which BPF programs: $bpf %)"
   fi
-  echo "$round|$label|$iops|$cpu|$bpf" >>"$WORK/results"
+  echo "$round|$label|$iops|$cpu|$bpf|$SEQ" >>"$WORK/results"
 }
 
 # ------------------------------------------------------------------ runs ---
@@ -272,7 +280,16 @@ for ((r = 1; r <= ROUNDS; r++)); do
     for ((i = ${#ROWS[@]} - 1; i >= 0; i--)); do order+=("${ROWS[i]}"); done
   fi
   log "round $r/$ROUNDS"
-  for row in "${order[@]}"; do run_row "$row" "$r"; done
+  if ((PAIRED == 1)); then
+    run_row "${ROWS[0]}" "$r"  # ROWS[0] is alone
+    for row in "${order[@]}"; do
+      [[ $row == "${ROWS[0]}" ]] && continue
+      run_row "$row" "$r"
+      run_row "${ROWS[0]}" "$r"
+    done
+  else
+    for row in "${order[@]}"; do run_row "$row" "$r"; done
+  fi
 done
 
 # ----------------------------------------------------------------- table ---
@@ -299,9 +316,17 @@ failed = {l: sum(1 for r in rows if r[1] == l and r[2] == "FAILED") for l in lab
 med = {l: statistics.median(v) for l, v in iops.items() if v}
 mcpu = {l: statistics.median(v) for l, v in cpu.items() if v}
 mbpf = {l: statistics.median(v) for l, v in bpf.items() if v}
-# Each run against fio alone in its own round: the IOPS drift between rounds.
+# Each run against fio alone next to it: the mean of the alone runs right
+# before and after it (PAIRED=1), else the alone run of its round.
+alone_runs = sorted((int(r[5]), int(r[2])) for r in ok if r[1] == "alone")
 alone_of_round = {r[0]: int(r[2]) for r in ok if r[1] == "alone"}
-ratios = {l: [int(r[2]) / alone_of_round[r[0]] * 100 for r in ok if r[1] == l and r[0] in alone_of_round]
+def reference(r):
+    seq = int(r[5])
+    near = [i for s, i in alone_runs if abs(s - seq) == 1]
+    if near:
+        return sum(near) / len(near)
+    return alone_of_round.get(r[0])
+ratios = {l: [int(r[2]) / reference(r) * 100 for r in ok if r[1] == l and reference(r)]
           for l in labels}
 share = {l: statistics.median(v) for l, v in ratios.items() if v}
 print(f"  {'case':<26} {'% of alone':>10} {'IOPS median':>11} {'guard CPU %':>11} {'of it BPF':>9}  "
@@ -318,7 +343,9 @@ for l in labels:
     extra = f" ({failed[l]} failed)" if failed[l] else ""
     print(f"  {l:<26} {sh:>10} {med[l]:>11,.0f} {c:>11} {b:>9}  {per}({' '.join(map(str, iops[l]))}){extra}")
 print()
-print("  % of alone: median over rounds of each run's IOPS / that round's fio alone.")
+print("  % of alone: median over rounds of each run's IOPS / the fio alone runs next to it"
+      + (" (before and after)." if any(abs(a - b) == 2 for (a, _), (b, _) in zip(alone_runs, alone_runs[1:])) else
+         " (that round's)."))
 print("  guard CPU %: the guard process's CPU time + its BPF programs' run time, % of one CPU (median).")
 print()
 def bar(ok, text):

@@ -200,16 +200,20 @@ int BPF_PROG(ks_migrate, struct task_struct *p, int dest_cpu) {
 
 /* Every exiting thread (do_exit): the slot is marked, not freed, so that its
  * last waits still reach the chronic window; userspace frees it after
- * reading it. The task storage goes now: nothing of this thread writes to
- * the slot any more. */
+ * reading it. The thread's task storage is disconnected from the slot (it
+ * goes with the task; deleting it here cost ~2.7 µs a run), so nothing of
+ * this thread writes to the slot any more. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ks_exit, struct task_struct *p) {
-  struct ks_thread *t = slot_of(p);
+  struct ks_task_slot *ts = bpf_task_storage_get(&task_slot, p, 0, 0);
+  if (!ts || ts->slot_plus_one == 0 || ts->slot_plus_one == SLOT_LOST) return 0;
+  __u32 idx = ts->slot_plus_one - 1;
+  ts->slot_plus_one = SLOT_LOST;
+  struct ks_thread *t = bpf_map_lookup_elem(&slots, &idx);
   if (t) {
     t->wait_start_ns = 0;
     t->exited = 1;
   }
-  bpf_task_storage_delete(&task_slot, p);
   return 0;
 }
 
