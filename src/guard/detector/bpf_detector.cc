@@ -62,6 +62,7 @@ struct BpfDetector::Maps {
   const ks_running& Running(int cpu) const {
     return *reinterpret_cast<const ks_running*>(running.data() + static_cast<size_t>(cpu) * kRunningStride);
   }
+  // One past the highest slot handed out (bounded by the array's size).
   uint64_t Top() const {
     return std::min<uint64_t>(__atomic_load_n(&skel->bss->top_slot, __ATOMIC_ACQUIRE), window_base.size());
   }
@@ -303,8 +304,9 @@ Status BpfDetector::ReportChronic(int64_t now, const std::function<void(const St
     report(s);
   }
   __atomic_store_n(&maps_->skel->bss->window, closing + 1, __ATOMIC_RELAXED);
-  // Exited threads have had their last window: free their slots. Their task
-  // storage is gone, so no program stores into them any more.
+  // Exited threads have had their last window: free their slots. The exit
+  // program disconnected their task storage, so no program stores into them
+  // any more.
   const int free_fd = bpf_map__fd(maps_->skel->maps.free_slots);
   for (size_t n = 0; n < maps_->threads.size(); ++n) {
     if (maps_->threads[n].exited == 0) continue;
