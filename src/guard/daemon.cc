@@ -215,9 +215,12 @@ int RunGuardDaemon(const DaemonOptions& options, const DetectorFactory& make_det
     Status started = d.ok() ? (*d)->Start() : d.status();
     if (started.ok()) {
       detector = std::move(*d);
+      const std::string how =
+          detector->PollFd() >= 0
+              ? "woken by the kernel when a wait crosses it"
+              : "polls every " + std::to_string(static_cast<double>(detector_poll_ns) / 1e6) + " ms";
       log(LogLevel::kInfo, "detector: " + std::string(detector->Backend()) + ", long waits from " +
-                               std::to_string(static_cast<double>(dopt.long_wait_ns) / 1e6) + " ms, polls every " +
-                               std::to_string(static_cast<double>(detector_poll_ns) / 1e6) + " ms");
+                               std::to_string(static_cast<double>(dopt.long_wait_ns) / 1e6) + " ms, " + how);
       if (const DetectorCost cost = detector->Cost(); !cost.available && !cost.note.empty()) {
         log(LogLevel::kWarning, cost.note + ": the detector's in-kernel cost is not counted");
       }
@@ -297,6 +300,9 @@ int RunGuardDaemon(const DaemonOptions& options, const DetectorFactory& make_det
     fds.push_back({sfd, POLLIN, 0});
     if (connector) fds.push_back({connector->fd(), POLLIN, 0});
     if (server) server->AppendPollFds(fds);
+    // Readable when the detector has a long wait to report (BPF scan timer);
+    // Poll below runs on every wakeup, so its revents need no check.
+    if (detector && detector->PollFd() >= 0) fds.push_back({detector->PollFd(), POLLIN, 0});
     if (ppoll(fds.data(), fds.size(), &timeout, nullptr) < 0 && errno != EINTR) {
       log(LogLevel::kError, std::string("ppoll: ") + std::strerror(errno));
       stop_reason = "error";

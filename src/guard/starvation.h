@@ -81,6 +81,9 @@ class Detector {
   // caller that sleeps until then reports it without the interval's delay).
   // 0: no hint, poll every poll_interval_ns.
   virtual int64_t NextPollNs() const { return 0; }
+  // A descriptor that becomes readable when Poll has something to report
+  // before NextPollNs (the caller adds it to its poll set), or -1.
+  virtual int PollFd() const { return -1; }
   // The cost of the detector's in-kernel programs so far (a few syscalls;
   // call it for metrics and logs, not per poll). Backends without programs
   // (tracefs: its cost is all in the poller) return `available = false`.

@@ -40,6 +40,7 @@ struct BpfDetector::Maps {
   int stats_fd = -1;
   std::string stats_note;
   int ncpus = 0;
+  std::string timer_note;  // why the scan timer is not used
   // The `slots` array, mapped: the programs store into it, Poll reads it.
   ks_thread* slots = nullptr;
   size_t slots_bytes = 0;
@@ -53,8 +54,13 @@ struct BpfDetector::Maps {
   };
   std::vector<Sums> window_base;
   std::vector<uint8_t> running;  // ncpus * kRunningStride
+  // Long waits the scan timer pushed (`crossings`); null when the timer
+  // could not start and Poll scans the slots itself.
+  ring_buffer* crossings = nullptr;
+  std::vector<OpenWait>* crossed = nullptr;  // where the ring buffer's callback appends
 
   ~Maps() {
+    if (crossings != nullptr) ring_buffer__free(crossings);
     if (slots != nullptr) munmap(slots, slots_bytes);
     if (skel != nullptr) starve_bpf__destroy(skel);
     if (stats_fd >= 0) close(stats_fd);
@@ -89,6 +95,10 @@ Status BpfDetector::Start() {
   const int possible_cpus = libbpf_num_possible_cpus();
   if (possible_cpus <= 0) return Status::Error("bpf: cannot count the possible CPUs: " + ErrText(possible_cpus));
   bpf_map__set_max_entries(m->skel->maps.clock_offset, static_cast<__u32>(possible_cpus));
+  m->skel->rodata->long_wait_ns = static_cast<__u64>(options_.long_wait_ns);
+  m->skel->rodata->scan_period_ns = static_cast<__u64>(options_.long_wait_ns);
+  m->skel->rodata->max_slots = config_.max_threads;
+  m->skel->rodata->self_tgid = getpid();
   if (int err = starve_bpf__load(m->skel); err != 0) {
     return Status::Error("bpf: cannot load the scheduler programs: " + ErrText(err) +
                          (err == -EPERM || err == -EACCES ? " (needs root, or CAP_BPF and CAP_PERFMON)" : ""));
@@ -121,14 +131,55 @@ Status BpfDetector::Start() {
     return Status::Error("bpf: cannot attach to the sched tracepoints (tp_btf): " + ErrText(err));
   }
   m->ncpus = possible_cpus;
+  if (config_.scan_timer) {
+    if (Status s = StartScanTimer(*m); !s.ok()) m->timer_note = s.message() + "; polling instead";
+  }
   m->threads.reserve(256);
   m->index.reserve(256);
   m->running.resize(static_cast<size_t>(m->ncpus) * kRunningStride);
   maps_ = std::move(m);
   const int64_t now = MonotonicNowNs();
   window_start_ns_ = now;
-  next_poll_ns_ = now + PollIntervalNs(options_);
+  next_poll_ns_ = maps_->crossings != nullptr ? now + options_.chronic_window_ns : now + PollIntervalNs(options_);
   return Status::Ok();
+}
+
+namespace {
+
+int OnCrossing(void* ctx, void* data, size_t size) {
+  if (size < sizeof(ks_crossing)) return 0;
+  ks_crossing c{};
+  std::memcpy(&c, data, sizeof c);
+  static_cast<std::vector<OpenWait>*>(ctx)->push_back(
+      {c.pid, static_cast<int32_t>(c.cpu), static_cast<int64_t>(c.wait_start_ns)});
+  return 0;
+}
+
+}  // namespace
+
+Status BpfDetector::StartScanTimer(Maps& m) {
+  m.crossed = &due_;
+  m.crossings = ring_buffer__new(bpf_map__fd(m.skel->maps.crossings), OnCrossing, m.crossed, nullptr);
+  if (m.crossings == nullptr) return Status::Error("bpf: cannot open the crossings ring buffer: " + ErrText(errno));
+  LIBBPF_OPTS(bpf_test_run_opts, run);
+  const int err = bpf_prog_test_run_opts(bpf_program__fd(m.skel->progs.ks_start_scan), &run);
+  if (err != 0 || run.retval != 0) {
+    ring_buffer__free(m.crossings);
+    m.crossings = nullptr;
+    return Status::Error("bpf: cannot start the scan timer (" +
+                         (err != 0 ? ErrText(err) : "step " + std::to_string(run.retval)) + ")");
+  }
+  return Status::Ok();
+}
+
+int BpfDetector::PollFd() const {
+  return maps_ && maps_->crossings != nullptr ? ring_buffer__epoll_fd(maps_->crossings) : -1;
+}
+
+std::string BpfDetector::Mode() const {
+  if (!maps_) return "not running";
+  if (maps_->crossings != nullptr) return "scan timer in the kernel";
+  return maps_->timer_note.empty() ? "polling" : maps_->timer_note;
 }
 
 void BpfDetector::Stop() {
@@ -165,6 +216,13 @@ DetectorCost BpfDetector::Cost() const {
     __u32 len = sizeof info;
     if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) != 0) continue;
     cost.programs.push_back({bpf_program__name(prog), info.run_time_ns, info.run_cnt});
+  }
+  if (maps_->crossings != nullptr) {
+    // Timer callbacks are not in the kernel's statistics: the program times
+    // itself.
+    const auto* bss = maps_->skel->bss;
+    cost.programs.push_back({"ks_scan_timer", __atomic_load_n(&bss->scan_run_ns, __ATOMIC_RELAXED),
+                             __atomic_load_n(&bss->scan_runs, __ATOMIC_RELAXED)});
   }
   return cost;
 }
@@ -243,9 +301,7 @@ void BpfDetector::FillHolder(Starvation& s, int32_t cpu) const {
   }
 }
 
-void BpfDetector::ReportLongWaits(int64_t now, const std::function<void(const Starvation&)>& report) {
-  due_.clear();
-  scan_.Scan(open_, now, due_);
+void BpfDetector::ReportLongWaits(const std::function<void(const Starvation&)>& report) {
   if (due_.empty()) return;
   if (!ReadRunning().ok()) return;
   for (const OpenWait& w : due_) {
@@ -321,8 +377,25 @@ Status BpfDetector::ReportChronic(int64_t now, const std::function<void(const St
 Status BpfDetector::Poll(const std::function<void(const Starvation&)>& report) {
   if (!maps_) return Status::Error("bpf detector: Poll before Start");
   const int64_t now = MonotonicNowNs();
+  due_.clear();
+  if (maps_->crossings != nullptr) {
+    // The timer found the long waits; the slots are read for the chronic
+    // window only.
+    if (const int n = ring_buffer__consume(maps_->crossings); n < 0) {
+      return Status::Error("bpf: reading the crossings ring buffer failed: " + ErrText(n));
+    }
+    ReportLongWaits(report);
+    Status chronic = Status::Ok();
+    if (now - window_start_ns_ >= options_.chronic_window_ns) {
+      if (Status s = ReadThreads(); !s.ok()) return s;
+      chronic = ReportChronic(now, report);
+    }
+    next_poll_ns_ = window_start_ns_ + options_.chronic_window_ns;
+    return chronic;
+  }
   if (Status s = ReadThreads(); !s.ok()) return s;
-  ReportLongWaits(now, report);
+  scan_.Scan(open_, now, due_);
+  ReportLongWaits(report);
   Status chronic = ReportChronic(now, report);
   next_poll_ns_ = NextPollAt(now, PollIntervalNs(options_), scan_.earliest_crossing(),
                              window_start_ns_ + options_.chronic_window_ns);

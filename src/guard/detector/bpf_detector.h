@@ -1,13 +1,15 @@
 // BpfDetector: the preferred backend. starve.bpf.c keeps each thread's open
 // wait and the sums of its ended waits in a slot of an array (`slots`) that
 // Poll reads through mmap, without a system call, and who runs on each CPU
-// (`running`, read only when a long wait is due). Nothing wakes userspace per
-// event; it reports exactly as TracefsDetector does, and chronic delay is the
-// growth of the sums over a window.
+// (`running`, read only when a long wait is due). A BPF timer pushes the
+// waits that cross the threshold to a ring buffer (PollFd); nothing wakes
+// userspace per event. It reports exactly as TracefsDetector does, and
+// chronic delay is the growth of the sums over a window.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "guard/detector/long_wait_scan.h"
@@ -20,6 +22,11 @@ struct BpfDetectorConfig {
   // only the slots in use, so a large array costs memory (64 bytes a slot),
   // not time.
   uint32_t max_threads = 8192;
+  // Find long waits with a BPF timer that scans the slots and wakes the
+  // caller through PollFd() only when a wait crosses the threshold; off (or
+  // when the timer cannot start: Linux < 5.17, no BPF_PROG_TEST_RUN of
+  // syscall programs) the caller polls every long_wait.
+  bool scan_timer = true;
   // Keep the kernel's run-time statistics (Cost()) while running. They add
   // two clock reads to every program run; off only to measure that.
   bool run_stats = true;
@@ -40,6 +47,10 @@ class BpfDetector : public Detector {
   // Detaches and unloads everything (also done by the destructor).
   void Stop() override;
   int64_t NextPollNs() const override { return next_poll_ns_; }
+  // The crossings ring buffer's epoll fd while the scan timer runs, else -1.
+  int PollFd() const override;
+  // How long waits are found: "scan timer in the kernel", or "polling" and why.
+  std::string Mode() const;
   // Run time and run count of each program since Start, from the kernel's
   // BPF statistics, which Start turns on for as long as the detector runs
   // (bpf_enable_stats: held by a file descriptor, no sysctl is written).
@@ -55,7 +66,8 @@ class BpfDetector : public Detector {
  private:
   Status ReadThreads();
   Status ReadRunning();
-  void ReportLongWaits(int64_t now, const std::function<void(const Starvation&)>& report);
+  Status StartScanTimer(Maps& m);
+  void ReportLongWaits(const std::function<void(const Starvation&)>& report);
   Status ReportChronic(int64_t now, const std::function<void(const Starvation&)>& report);
   void FillHolder(Starvation& s, int32_t cpu) const;
   bool RunningNow(int32_t pid) const;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kstarve guard: which threads are runnable but not running, since when, and
- * who holds each CPU. Userspace polls the maps (no per-event wakeups), so the
- * programs only keep state. A scheduler event costs one task-local-storage
- * lookup (the thread's slot number) and stores into an array value that
- * userspace reads through mmap; starve_maps.h has the layouts.
+ * who holds each CPU. The scheduler programs only keep state: an event costs
+ * one task-local-storage lookup (the thread's slot number) and stores into an
+ * array value that userspace reads through mmap (starve_maps.h has the
+ * layouts). A timer (end of file) finds the waits that cross the long-wait
+ * threshold and wakes userspace for those only.
  *
  * Semantics (docs/semantics.md): a wait starts at the first wakeup of a thread
  * that is not on a CPU, or at a switch-out in state R/R+ (preempted), and ends
@@ -73,6 +74,36 @@ struct {
 } clock_offset SEC(".maps");
 
 #define REFRESH_NS 10000000ull
+
+/* The scan timer (see the end of this file) and what it reports. */
+struct scan_timer {
+  struct bpf_timer timer;
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct scan_timer);
+} scan_timer SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 64 * 1024);
+} crossings SEC(".maps");
+
+/* Set by userspace before load. */
+const volatile __u64 long_wait_ns = 20000000;
+const volatile __u64 scan_period_ns = 10000000;
+const volatile __u32 max_slots = 8192;
+/* The guard's own process: it runs at FIFO 99 for a few microseconds at a
+ * time, and is never the holder to blame (see ks_switch). */
+const volatile __s32 self_tgid = 0;
+
+/* The scan timer's own cost (its runs are not in the kernel's BPF stats). */
+__u64 scan_runs = 0;
+__u64 scan_run_ns = 0;
+__u64 crossings_lost = 0;
 
 /* Threads not followed because every slot was taken (read by userspace). */
 __u64 lost_threads = 0;
@@ -217,7 +248,8 @@ int BPF_PROG(ks_exit, struct task_struct *p) {
   return 0;
 }
 
-static __always_inline void end_wait(struct task_struct *next, __u64 now, __u32 cpu, struct task_struct *prev) {
+static __always_inline void end_wait(struct task_struct *next, __u64 now, __u32 cpu, __s32 holder_pid,
+                                     __s32 holder_prio) {
   struct ks_thread *t = slot_of(next);
   if (!t) return;
   __u64 start = t->wait_start_ns;
@@ -235,8 +267,8 @@ static __always_inline void end_wait(struct task_struct *next, __u64 now, __u32 
   }
   if (d > t->max_wait_ns) {
     t->max_wait_ns = d;
-    t->holder_pid = prev->pid;
-    t->holder_prio = prev->prio;
+    t->holder_pid = holder_pid;
+    t->holder_prio = holder_prio;
   }
   t->cpu = cpu;
 }
@@ -247,14 +279,84 @@ int BPF_PROG(ks_switch, bool preempt, struct task_struct *prev, struct task_stru
   __u32 cpu = bpf_get_smp_processor_id();
   __u64 now = mono_now(rq_of(next), cpu, cpu); /* __schedule updated this runqueue's clock */
   if (prev->pid != 0 && (preempt || prev_state == TASK_RUNNING)) start_wait(prev, cpu, now);
-  if (next->pid != 0) end_wait(next, now, cpu, prev);
   __u32 zero = 0;
   struct ks_running *r = bpf_map_lookup_elem(&running, &zero);
-  if (r) {
+  /* The guard's own short runs (it polls at FIFO 99) do not count as holding
+   * the CPU: `running` keeps the thread the guard displaced, and a wait that
+   * ends right after the guard ran is blamed on that thread. */
+  __s32 holder_pid = prev->pid, holder_prio = prev->prio;
+  if (r && self_tgid != 0 && prev->tgid == self_tgid) {
+    holder_pid = r->pid;
+    holder_prio = r->prio;
+  }
+  if (next->pid != 0) end_wait(next, now, cpu, holder_pid, holder_prio);
+  if (r && (self_tgid == 0 || next->tgid != self_tgid)) {
     /* No comm: copying it on every switch costs more than userspace
      * reading /proc/PID/comm for the rare report. */
     r->pid = next->pid;
     r->prio = next->prio;
   }
+  return 0;
+}
+
+/* Long waits are found in the kernel: a timer scans the slots in use every
+ * scan_period_ns, or sooner when an open wait will cross long_wait_ns before
+ * that, and pushes each wait that has crossed to `crossings` once. Userspace
+ * sleeps on the ring buffer, so with nothing starving it wakes only for its
+ * chronic windows instead of every long_wait_ns (each wakeup is a context
+ * switch, most of the guard's own cost on a paravirtual VM). */
+struct scan_ctx {
+  __u64 now;
+  __u64 next; /* when to scan again */
+  __u64 top;
+};
+
+static long scan_slot(__u64 i, struct scan_ctx *ctx) {
+  if (i >= ctx->top) return 1;
+  __u32 idx = (__u32)i;
+  struct ks_thread *t = bpf_map_lookup_elem(&slots, &idx);
+  if (!t) return 1;
+  __u64 start = t->wait_start_ns;
+  if (start == 0 || t->reported_start_ns == start) return 0;
+  __u64 crossing = start + long_wait_ns;
+  if (crossing > ctx->now) {
+    if (crossing < ctx->next) ctx->next = crossing;
+    return 0;
+  }
+  t->reported_start_ns = start;
+  struct ks_crossing *c = bpf_ringbuf_reserve(&crossings, sizeof(*c), 0);
+  if (!c) {
+    __sync_fetch_and_add(&crossings_lost, 1);
+    return 0;
+  }
+  c->wait_start_ns = start;
+  c->pid = t->pid;
+  c->cpu = t->wait_cpu;
+  bpf_ringbuf_submit(c, BPF_RB_FORCE_WAKEUP);
+  return 0;
+}
+
+static int on_scan(void *map, __u32 *key, struct scan_timer *st) {
+  __u64 now = bpf_ktime_get_ns();
+  struct scan_ctx ctx = {.now = now, .next = now + scan_period_ns, .top = top_slot};
+  bpf_loop(max_slots, scan_slot, &ctx, 0);
+  __u64 after = bpf_ktime_get_ns();
+  /* At least 100 us between scans, whatever the waits. */
+  __u64 delay = ctx.next > after + 100000 ? ctx.next - after : 100000;
+  bpf_timer_start(&st->timer, delay, 0);
+  __sync_fetch_and_add(&scan_runs, 1);
+  __sync_fetch_and_add(&scan_run_ns, after - now);
+  return 0;
+}
+
+/* Run once by userspace (BPF_PROG_TEST_RUN) after attaching. */
+SEC("syscall")
+int ks_start_scan(void *ctx) {
+  __u32 zero = 0;
+  struct scan_timer *st = bpf_map_lookup_elem(&scan_timer, &zero);
+  if (!st) return 1;
+  if (bpf_timer_init(&st->timer, &scan_timer, 1 /* CLOCK_MONOTONIC */) != 0) return 2;
+  if (bpf_timer_set_callback(&st->timer, on_scan) != 0) return 3;
+  if (bpf_timer_start(&st->timer, scan_period_ns, 0) != 0) return 4;
   return 0;
 }

@@ -25,8 +25,17 @@ struct ks_thread {
   __u64 window;
   __s32 holder_pid; /* who ran right before that longest wait ended */
   __s32 holder_prio;
-  __u32 cpu;    /* where the last wait ended */
-  __u32 exited; /* the thread exited: userspace reads its last sums, then frees the slot */
+  __u32 cpu;               /* where the last wait ended */
+  __u32 exited;            /* the thread exited: userspace reads its last sums, then frees the slot */
+  __u64 reported_start_ns; /* the open wait the scan timer has reported (its start) */
+};
+
+/* crossings (ring buffer): an open wait that has just become long, pushed by
+ * the scan timer; userspace sleeps on the ring buffer instead of polling. */
+struct ks_crossing {
+  __u64 wait_start_ns;
+  __s32 pid;
+  __u32 cpu;
 };
 
 /* task_slot (task-local storage): slot number + 1 (0: none yet). */
