@@ -449,6 +449,13 @@ void Engine::Escalate(const Starvation& s, const ThreadInfo& t) {
   // Nice steps and RR 1 never win a CPU from an RT holder (the RT class runs
   // first, and a FIFO thread keeps its CPU from equal-priority RR ones), so
   // against one the class goes straight to the step above it.
+  // Starving again within the quiet time of the last step down: that step
+  // was what held it, so stay up twice as long next time (at most 16 times
+  // the base); starving again only long after, back to the base.
+  const int64_t quiet = c.quiet_ns > 0 ? c.quiet_ns : options_.quiet_ns;
+  if (c.stepped_down_ns > 0) {
+    c.quiet_ns = now - c.stepped_down_ns < quiet ? std::min(quiet * 2, options_.quiet_ns * 16) : options_.quiet_ns;
+  }
   c.step = c.holder_rt > 0 ? top : c.step + 1;
   c.changed_ns = now;
   c.reports.clear();
@@ -505,13 +512,15 @@ int64_t Engine::Tick() {
     for (auto& [cls, c] : classes_) {
       if (c.step == 0) continue;
       const int64_t quiet_since = std::max(c.last_report_ns, c.changed_ns);
-      if (now - quiet_since < options_.quiet_ns || now - c.changed_ns < options_.min_dwell_ns) continue;
+      const int64_t quiet = c.quiet_ns > 0 ? c.quiet_ns : options_.quiet_ns;
+      if (now - quiet_since < quiet || now - c.changed_ns < options_.min_dwell_ns) continue;
       // Down from above an RT holder: the steps in between do nothing against
       // it, so probe "no change" at once; if the holder is still there the
       // class climbs straight back (a few reports, bridged by boosts).
       c.step = c.step == kTopStep && c.holder_rt > 0 ? 0 : c.step - 1;
       if (c.step == 0) c.holder_rt = 0;
       c.changed_ns = now;
+      c.stepped_down_ns = now;
       c.reports.clear();
       metrics_.auto_step[cls] = c.step;
       ++metrics_.actions["deescalate"];

@@ -51,7 +51,7 @@ struct EngineOptions {
   // --auto escalation.
   int escalate_reports = 3;  // reports within the window that escalate one step
   int64_t escalate_window_ns = 10'000'000'000;
-  int64_t quiet_ns = 10'000'000'000;     // no report for this long at a step: one step down
+  int64_t quiet_ns = 30'000'000'000;     // no report for this long at a step: one step down
   int64_t min_dwell_ns = 5'000'000'000;  // never de-escalate sooner than this after a change
 };
 
@@ -119,6 +119,11 @@ class Engine {
     std::deque<int64_t> reports;
     int64_t last_report_ns = 0, changed_ns = 0;
     int holder_rt = 0;  // highest RT priority of a holder seen in this class's reports
+    // Flap damping: the quiet time this class needs before it steps down
+    // (0: EngineOptions::quiet_ns), doubled each time it starves again soon
+    // after a step down, since its step was what kept it from starving.
+    int64_t quiet_ns = 0;
+    int64_t stepped_down_ns = 0;
   };
   struct Wanted {
     SchedAttrs attrs;

@@ -70,7 +70,10 @@ struct GuardSettings {
   // its last escalation.
   int auto_reports = 3;
   int64_t auto_window_ns = 10'000'000'000;
-  int64_t auto_quiet_ns = 10'000'000'000;
+  // 30 s: a class is quiet because of its step, and stepping down brings the
+  // starvation back for as long as it takes to climb again (session 4: 10 s
+  // ended inside the brief's 12 s fio run).
+  int64_t auto_quiet_ns = 30'000'000'000;
   int64_t auto_hold_ns = 5'000'000'000;
 };
 

@@ -269,6 +269,7 @@ TEST(EngineTest, DeadlineBoostWhereTheKernelAllowsIt) {
 TEST(EngineTest, AutoEscalatesAClassStepByStepAndBackWithHysteresis) {
   EngineOptions o;
   o.auto_mode = true;
+  o.quiet_ns = 10'000 * kMs;
   o.budget_share = 1e-9;  // no boosts: watch the steps alone
   o.escalate_reports = 3;
   Fixture f(o, "");
@@ -329,6 +330,7 @@ TEST(EngineTest, AutoEscalatesAClassStepByStepAndBackWithHysteresis) {
 TEST(EngineTest, AutoClimbsStraightAboveAnRtHolderAndComesBackAtOnce) {
   EngineOptions o;
   o.auto_mode = true;
+  o.quiet_ns = 10'000 * kMs;
   o.budget_share = 1e-9;
   o.escalate_reports = 3;
   Fixture f(o, "");
@@ -357,6 +359,45 @@ TEST(EngineTest, AutoClimbsStraightAboveAnRtHolderAndComesBackAtOnce) {
   for (int i = 0; i < 3; ++i) report(60, 120);
   EXPECT_EQ(f.metrics.auto_step["kworker/1"], 1);
   EXPECT_EQ(f.host.threads[60].attrs, Nice(-10));
+}
+
+// Flap damping: a class that starves again right after stepping down was
+// held by its step, so it stays up twice as long before the next step down
+// (and back to the base once it stays calm for long).
+TEST(EngineTest, AClassThatStarvesRightAfterSteppingDownStaysUpLonger) {
+  EngineOptions o;
+  o.auto_mode = true;
+  o.budget_share = 1e-9;
+  o.escalate_reports = 3;
+  o.quiet_ns = 10'000 * kMs;
+  Fixture f(o, "");
+  f.host.Add(60, "kworker/1:1-dio/vda", true, Nice(0));
+  f.engine->Rescan();
+  auto starve = [&] {
+    for (int i = 0; i < 3; ++i) {
+      f.engine->OnStarvation(Starved(60, f.host.threads[60].comm, 89, f.host.now - 20 * kMs, f.host.now));
+      f.host.now += 100 * kMs;
+    }
+  };
+  auto quiet_for = [&](int64_t ms) {
+    f.host.now += ms * kMs;
+    f.engine->Tick();
+    return f.metrics.auto_step["kworker/1"];
+  };
+  starve();
+  ASSERT_EQ(f.metrics.auto_step["kworker/1"], 4);
+  EXPECT_EQ(quiet_for(10'100), 0) << "the first step down after the base quiet time";
+  starve();  // at once: the step was what held it
+  ASSERT_EQ(f.metrics.auto_step["kworker/1"], 4);
+  EXPECT_EQ(quiet_for(10'100), 4) << "now it needs twice the quiet time";
+  EXPECT_EQ(quiet_for(10'000), 0);
+  starve();
+  EXPECT_EQ(quiet_for(20'100), 4) << "and then four times";
+  EXPECT_EQ(quiet_for(20'000), 0);
+  // Calm for longer than its quiet time: the next starvation starts over.
+  f.host.now += 60'000 * kMs;
+  starve();
+  EXPECT_EQ(quiet_for(10'100), 0);
 }
 
 TEST(EngineTest, NoDeEscalationWithinTheHoldTimeOfAnEscalation) {
